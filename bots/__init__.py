@@ -1,0 +1,1 @@
+"""The Telegram adapter: it calls ideation.services and ideation.selectors only."""

@@ -1,0 +1,25 @@
+"""ASGI entry point: HTTP to Django, websockets to the Channels consumers."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django_asgi_app = get_asgi_application()
+
+# Imported after Django is set up: the routing pulls in models.
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from ideation.events import enable_local_runner  # noqa: E402
+from ideation.routing import websocket_urlpatterns  # noqa: E402
+
+enable_local_runner()  # the embedded profile analyses in this process (ANALYSIS_RUNNER=thread)
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)

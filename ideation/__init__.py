@@ -1,0 +1,1 @@
+"""The consultation domain: models, services (writes), selectors (reads) and the web adapter."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IdeationConfig(AppConfig):
+    name = "ideation"
+    verbose_name = "Consultations"

@@ -1,0 +1,189 @@
+"""The one module that talks to the outside: the channel layer and the task queue.
+
+Services call these functions inside their transaction; the work happens
+after commit, so a rolled-back write never announces anything. Failures here
+(Redis down) are logged and swallowed: PostgreSQL already holds the data,
+only live views and analyses pause. After a failure Redis is left alone for
+a few seconds, so an outage does not slow every request down.
+
+Analyses are debounced per consultation: the first contribution schedules a
+run a moment later (``ANALYSIS_DEBOUNCE_SECONDS``) and the ones that follow
+before it starts ride along. Where the run happens depends on
+``ANALYSIS_RUNNER``: "celery" (a worker, by task name), "thread" (in this
+process, off the request path: the embedded profile) or "off".
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.cache import cache
+from django.db import close_old_connections, transaction
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+ANALYSIS_KINDS = frozenset({"vote", "statement", "forget", "moderation", "import"})
+OUTAGE_BACKOFF_SECONDS = 5.0
+_redis_down_until = 0.0
+
+
+def group_name(consultation_id: int) -> str:
+    """The channel-layer group of a consultation's live views."""
+    return f"consultation.{consultation_id}"
+
+
+def contribution_recorded(*, consultation_id: int, kind: str) -> None:
+    """A participant joined, answered, wrote or voted (``kind``); tell live views and the analysis after commit."""
+    transaction.on_commit(partial(_after_commit, consultation_id, kind))
+
+
+def moderation_changed(*, consultation_id: int) -> None:
+    transaction.on_commit(partial(_after_commit, consultation_id, "moderation"))
+
+
+def analysis_stored(*, consultation_id: int, version: int) -> None:
+    transaction.on_commit(
+        partial(_publish, consultation_id, {"type": "analysis", "kind": "analysis", "version": version})
+    )
+
+
+def _after_commit(consultation_id: int, kind: str) -> None:
+    _publish(consultation_id, {"type": "activity", "kind": kind})
+    if kind in ANALYSIS_KINDS:
+        schedule_analysis(consultation_id)
+
+
+def _redis_available() -> bool:
+    return time.monotonic() >= _redis_down_until
+
+
+def _redis_failed(what: str) -> None:
+    global _redis_down_until
+    _redis_down_until = time.monotonic() + OUTAGE_BACKOFF_SECONDS
+    logger.warning("%s skipped: Redis unavailable (retrying in %ss)", what, OUTAGE_BACKOFF_SECONDS)
+
+
+def _publish(consultation_id: int, message: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None or (settings.REDIS_URL and not _redis_available()):
+        return
+    try:
+        async_to_sync(layer.group_send)(group_name(consultation_id), message)
+    except Exception:
+        if settings.REDIS_URL:
+            _redis_failed(f"live update for consultation {consultation_id}")
+        else:
+            logger.warning("live update for consultation %s not sent", consultation_id, exc_info=True)
+
+
+# --- analysis scheduling --------------------------------------------------------------
+
+
+def pending_key(consultation_id: int) -> str:
+    return f"analysis-pending:{consultation_id}"
+
+
+def schedule_analysis(consultation_id: int, *, delay: float | None = None) -> None:
+    """Run the analysis of this consultation soon, once for any number of calls meanwhile."""
+    delay = settings.ANALYSIS_DEBOUNCE_SECONDS if delay is None else delay
+    runner = settings.ANALYSIS_RUNNER
+    if runner == "thread":
+        if _local_runner.enabled:
+            _local_runner.schedule(consultation_id, delay)
+    elif runner == "celery":
+        if not _redis_available():
+            return
+        try:
+            if cache.add(pending_key(consultation_id), 1, timeout=max(60, int(delay) * 10)):
+                from celery import current_app
+
+                current_app.send_task(settings.ANALYSIS_TASK, args=[consultation_id], countdown=delay, retry=False)
+        except Exception:  # noqa: BLE001 - the next contribution schedules it again
+            cache_delete_quietly(pending_key(consultation_id))
+            _redis_failed(f"analysis of consultation {consultation_id}")
+
+
+def analysis_starting(consultation_id: int) -> None:
+    """A run is starting: contributions from now on schedule one more run."""
+    cache_delete_quietly(pending_key(consultation_id))
+
+
+def cache_delete_quietly(key: str) -> None:
+    try:
+        cache.delete(key)
+    except Exception:  # noqa: BLE001
+        logger.warning("cache unavailable; could not clear %s", key)
+
+
+class _LocalRunner:
+    """The embedded profile's analysis runner: one background thread, debounced per consultation.
+
+    Only the web process enables it (config/asgi.py): a management command
+    that writes votes must not leave analyses running when it exits.
+    """
+
+    def __init__(self) -> None:
+        self.enabled = False
+        self._lock = threading.Lock()
+        self._pending: set[int] = set()
+        self._executor: ThreadPoolExecutor | None = None
+
+    def schedule(self, consultation_id: int, delay: float) -> None:
+        with self._lock:
+            if consultation_id in self._pending:
+                return
+            self._pending.add(consultation_id)
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis")
+        timer = threading.Timer(delay, self._submit, args=(consultation_id,))
+        timer.daemon = True
+        timer.start()
+
+    def _submit(self, consultation_id: int) -> None:
+        self._executor.submit(self._run, consultation_id)
+
+    def _run(self, consultation_id: int) -> None:
+        with self._lock:
+            self._pending.discard(consultation_id)
+        close_old_connections()
+        try:
+            import_string(settings.ANALYSIS_TASK).apply(args=(consultation_id,))
+        except Exception:
+            logger.exception("analysis of consultation %s failed", consultation_id)
+        finally:
+            close_old_connections()
+
+    def wait_idle(self, timeout: float = 60.0) -> bool:
+        """For tests and commands: wait until nothing is pending or running."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                pending = bool(self._pending)
+            executor = self._executor
+            busy = executor is not None and executor._work_queue.qsize() > 0
+            if not pending and not busy:
+                if executor is None:
+                    return True
+                future = executor.submit(lambda: None)
+                future.result(timeout=max(0.1, deadline - time.monotonic()))
+                with self._lock:
+                    if not self._pending:
+                        return True
+            time.sleep(0.05)
+        return False
+
+
+_local_runner = _LocalRunner()
+
+
+def enable_local_runner() -> None:
+    """Run analyses in this process when ANALYSIS_RUNNER is "thread" (the web server calls this)."""
+    _local_runner.enabled = True

@@ -1,0 +1,3 @@
+"""Websocket routes (the live dashboard and event screen)."""
+
+websocket_urlpatterns: list = []

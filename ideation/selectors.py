@@ -1,0 +1,365 @@
+"""Every non-trivial read of the domain, shared by the web, the bot and the dashboard."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform
+
+from ideation.models import (
+    AnalysisSnapshot,
+    ChatSession,
+    Consultation,
+    ModerationLogEntry,
+    Participant,
+    Question,
+    Statement,
+    Vote,
+)
+from ideation.services.analysis import membership_key
+from ideation.text import dedupe_key
+
+_random = random.Random()  # noqa: S311 - choosing statements, not secrets
+
+
+def consultation_get(*, slug: str, include_drafts: bool = False) -> Consultation | None:
+    """A consultation participants may visit (drafts only for facilitators)."""
+    qs = Consultation.objects.all()
+    if not include_drafts:
+        qs = qs.exclude(status=Consultation.Status.DRAFT)
+    return qs.filter(slug=slug).first()
+
+
+def consultations_listed() -> QuerySet[Consultation]:
+    return Consultation.objects.exclude(status=Consultation.Status.DRAFT).order_by("-status", "-created")
+
+
+def participant_get(*, consultation: Consultation, uid: str | uuid.UUID) -> Participant | None:
+    try:
+        uid = uuid.UUID(str(uid))
+    except ValueError:
+        return None
+    return Participant.objects.select_related("consultation").filter(consultation=consultation, uid=uid).first()
+
+
+def participant_for_chat(*, consultation: Consultation, key: str) -> Participant | None:
+    """The participant a chat account (by its keyed hash) is in this consultation, if any."""
+    if not key:
+        return None
+    return Participant.objects.select_related("consultation").filter(consultation=consultation, chat_key=key).first()
+
+
+def chat_session_get(*, channel: str, key: str) -> ChatSession | None:
+    return ChatSession.objects.select_related("consultation").filter(channel=channel, key=key).first()
+
+
+def participant_count(*, consultation: Consultation) -> int:
+    return Participant.objects.filter(consultation=consultation).count()
+
+
+def questions(*, consultation: Consultation) -> list[Question]:
+    return list(consultation.questions.order_by("order"))
+
+
+def participant_answers(*, participant: Participant) -> dict[int, str]:
+    """Question id -> the participant's answer text."""
+    return dict(participant.answers.values_list("question_id", "text"))
+
+
+def participant_resume_step(*, participant: Participant) -> tuple[str, int | None]:
+    """Where to continue: ("profile", None), ("question", order), ("vote", None) or ("done", None)."""
+    step = participant.step
+    if step == "profile":
+        return ("profile", None)
+    if step.startswith("question:"):
+        order = int(step.split(":", 1)[1])
+        nxt = participant.consultation.questions.filter(order__gte=order).order_by("order").first()
+        return ("question", nxt.order) if nxt else ("vote", None)
+    return (step, None)
+
+
+def _unvoted(participant: Participant) -> QuerySet[Statement]:
+    voted = Vote.objects.filter(participant=participant, statement=OuterRef("pk"))
+    return Statement.objects.visible(participant.consultation).exclude(author=participant).exclude(Exists(voted))
+
+
+def statement_priorities(*, consultation: Consultation) -> dict[int, float] | None:
+    """Priorities from the latest analysis, or None before any analysis exists."""
+    row = (
+        AnalysisSnapshot.objects.filter(consultation=consultation)
+        .order_by("-version")
+        .values_list("priorities", flat=True)
+        .first()
+    )
+    if row is None:
+        return None
+    return {int(pk): float(value) for pk, value in row.items()}
+
+
+def newness_weight(votes: int) -> float:
+    """Before any analysis: favour statements few people have seen (Pol.is's 1 + 8 * 2^(-S/5), squared)."""
+    return (1 + 8 * 2 ** (-votes / 5)) ** 2
+
+
+def statement_next(*, participant: Participant, rng: random.Random | None = None) -> Statement | None:
+    """The next statement to show: weighted random among the visible ones not yet voted on.
+
+    Never the participant's own, never one they voted on, never a hidden one.
+    Weights are the latest analysis's priorities (1 for statements it has not
+    seen yet) or, before any analysis, ``newness_weight``.
+    """
+    rng = rng or _random
+    candidates = _unvoted(participant)
+    priorities = statement_priorities(consultation=participant.consultation)
+    if priorities is None:
+        rows = list(candidates.annotate(n=Count("votes")).values_list("pk", "n"))
+        weights = [newness_weight(n) for _pk, n in rows]
+    else:
+        rows = [(pk, None) for pk in candidates.values_list("pk", flat=True)]
+        weights = [max(priorities.get(pk, 1.0), 0.0) for pk, _n in rows]
+    if not rows:
+        return None
+    if sum(weights) <= 0:
+        weights = [1.0] * len(rows)
+    chosen = rng.choices([pk for pk, _n in rows], weights=weights, k=1)[0]
+    return Statement.objects.get(pk=chosen)
+
+
+@dataclass(frozen=True)
+class VoteProgress:
+    voted: int
+    total: int
+
+    @property
+    def position(self) -> int:
+        """The number of the statement on screen ("12" of "12 of 40")."""
+        return min(self.voted + 1, self.total)
+
+    @property
+    def remaining(self) -> int:
+        return self.total - self.voted
+
+
+def vote_progress(*, participant: Participant) -> VoteProgress:
+    shown = Statement.objects.visible(participant.consultation).exclude(author=participant)
+    total = shown.count()
+    voted = Vote.objects.filter(participant=participant, statement__in=shown).count()
+    return VoteProgress(voted=voted, total=total)
+
+
+def statement_for_participant(*, participant: Participant, statement_id: int) -> Statement | None:
+    """A statement the participant may see and vote on (for changing a vote)."""
+    return (
+        Statement.objects.visible(participant.consultation).exclude(author=participant).filter(pk=statement_id).first()
+    )
+
+
+def participant_vote_choice(*, participant: Participant, statement: Statement) -> int | None:
+    return Vote.objects.filter(participant=participant, statement=statement).values_list("choice", flat=True).first()
+
+
+def participant_votes(*, participant: Participant) -> list[tuple[Statement, int]]:
+    """The participant's votes on statements still visible, newest first."""
+    visible = Statement.objects.visible(participant.consultation)
+    votes = (
+        Vote.objects.filter(participant=participant, statement__in=visible)
+        .exclude(statement__author=participant)
+        .select_related("statement")
+        .order_by("-updated", "-pk")
+    )
+    return [(vote.statement, vote.choice) for vote in votes]
+
+
+def participant_statements(*, participant: Participant) -> QuerySet[Statement]:
+    return Statement.objects.filter(author=participant).order_by("-created")
+
+
+def statement_with_text(*, consultation: Consultation, text: str) -> Statement | None:
+    """The statement that counts as a duplicate of ``text``, if any."""
+    return Statement.objects.filter(consultation=consultation, dedupe_key=dedupe_key(text)).first()
+
+
+def moderation_queue(*, consultation: Consultation, state: int | None) -> QuerySet[Statement]:
+    """Statements in a moderation state (None: all), with their vote counts."""
+    qs = Statement.objects.filter(consultation=consultation)
+    if state is not None:
+        qs = qs.filter(moderation=state)
+    return qs.annotate(
+        agrees=Count("votes", filter=Q(votes__choice=1)),
+        disagrees=Count("votes", filter=Q(votes__choice=-1)),
+        passes=Count("votes", filter=Q(votes__choice=0)),
+    ).order_by("created", "pk")
+
+
+def moderation_counts(*, consultation: Consultation) -> dict[int, int]:
+    rows = Statement.objects.filter(consultation=consultation).values_list("moderation").annotate(n=Count("pk"))
+    counts = {state: 0 for state in Statement.Moderation.values}
+    counts.update(dict(rows))
+    return counts
+
+
+def moderation_log(*, consultation: Consultation) -> QuerySet[ModerationLogEntry]:
+    return ModerationLogEntry.objects.filter(consultation=consultation).order_by("-created", "-pk")
+
+
+# --- analysis -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnalysisInput:
+    """Everything the analysis engine needs about a consultation, as plain data."""
+
+    voters: list[str]
+    statements: list[str]
+    values: list[int]
+    times: list[float]  # milliseconds since the epoch, when each vote was first cast
+    mod_out: set[str]
+    meta: set[str]
+    attributes: dict[str, dict[str, str]]
+    state: dict | None
+    votes_until: object
+
+
+def analysis_input(*, consultation: Consultation) -> AnalysisInput:
+    """Votes in the order they were first cast, moderation, participant attributes, the last state."""
+    rows = list(
+        Vote.objects.filter(statement__consultation=consultation)
+        .order_by("created", "pk")
+        .values_list("participant_id", "statement_id", "choice", "created", "updated")
+    )
+    statements = Statement.objects.filter(consultation=consultation)
+    mod_out = {
+        str(pk)
+        for pk in statements.filter(Q(moderation=Statement.Moderation.REJECTED) | Q(is_meta=True)).values_list(
+            "pk", flat=True
+        )
+    }
+    meta = {str(pk) for pk in statements.filter(is_meta=True).values_list("pk", flat=True)}
+    attributes: dict[str, dict[str, str]] = {"stakeholder_group": {}, "region": {}}
+    for pid, group, region in Participant.objects.filter(consultation=consultation).values_list(
+        "pk", "stakeholder_group__name", "region__name"
+    ):
+        if group:
+            attributes["stakeholder_group"][str(pid)] = group
+        if region:
+            attributes["region"][str(pid)] = region
+    latest = (
+        AnalysisSnapshot.objects.filter(consultation=consultation).order_by("-version").values_list("state", flat=True)
+    )
+    return AnalysisInput(
+        voters=[str(r[0]) for r in rows],
+        statements=[str(r[1]) for r in rows],
+        values=[r[2] for r in rows],
+        times=[r[3].timestamp() * 1000 for r in rows],
+        mod_out=mod_out,
+        meta=meta,
+        attributes=attributes,
+        state=latest.first(),
+        votes_until=max((r[4] for r in rows), default=None),
+    )
+
+
+def analysis_latest(*, consultation: Consultation, full: bool = False) -> AnalysisSnapshot | None:
+    """The current analysis; without ``full`` the large fields stay in the database."""
+    qs = AnalysisSnapshot.objects.filter(consultation=consultation).order_by("-version")
+    if not full:
+        qs = qs.defer("result", "state", "memberships", "priorities")
+    return qs.first()
+
+
+def participant_standing(*, participant: Participant) -> dict | None:
+    """The participant's opinion group and what it agrees on, from the latest analysis (None before one)."""
+    snapshot = (
+        AnalysisSnapshot.objects.filter(consultation_id=participant.consultation_id)
+        .order_by("-version")
+        .annotate(group=KeyTextTransform(membership_key(participant.pk), "memberships"))
+        .values("version", "summary", "group", "created")
+        .first()
+    )
+    if snapshot is None:
+        return None
+    summary = snapshot["summary"] or {}
+    group_id = snapshot["group"]
+    groups = summary.get("groups") or []
+    group = next((g for g in groups if g["id"] == group_id), None)
+    agreed_ids = [int(r["statement"]) for r in (group or {}).get("representative", []) if r["repful_for"] == "agree"]
+    texts = {s.pk: s for s in Statement.objects.filter(pk__in=agreed_ids)}
+    consensus_ids = [int(c["statement"]) for c in (summary.get("consensus") or {}).get("agree", [])]
+    consensus = {s.pk: s for s in Statement.objects.filter(pk__in=consensus_ids)}
+    return {
+        "analysed": True,
+        "group": group_id,
+        "group_number": [g["id"] for g in groups].index(group_id) + 1 if group else None,
+        "group_size": group["size"] if group else None,
+        "n_groups": len(groups),
+        "agrees_on": [texts[i] for i in agreed_ids if i in texts],
+        "consensus": [consensus[i] for i in consensus_ids if i in consensus],
+        "stability": (summary.get("stability") or {}).get("label"),
+        "created": snapshot["created"],
+    }
+
+
+def polis_export_data(*, consultation: Consultation) -> dict:
+    """A consultation in the shape of a Pol.is export, with Pol.is-style integer ids.
+
+    Imported participants and statements keep their original ids; others get
+    the next free numbers. Groups come from the latest analysis.
+    """
+
+    def numbering(rows: list[dict]) -> dict[int, str]:
+        taken = [int(r["external_id"]) for r in rows if r["external_id"].isdigit()]
+        following = max(taken, default=-1) + 1
+        ids = {}
+        for r in rows:
+            if r["external_id"].isdigit():
+                ids[r["pk"]] = r["external_id"]
+            else:
+                ids[r["pk"]] = str(following)
+                following += 1
+        return ids
+
+    participants = list(
+        Participant.objects.filter(consultation=consultation).order_by("created", "pk").values("pk", "external_id")
+    )
+    statements = list(
+        Statement.objects.filter(consultation=consultation)
+        .order_by("created", "pk")
+        .values("pk", "external_id", "author_id", "text", "moderation", "is_meta", "is_seed", "created")
+    )
+    pid, tid = numbering(participants), numbering(statements)
+    votes = [
+        {"voter": pid[p], "statement": tid[s], "choice": c, "time": updated}
+        for p, s, c, updated in Vote.objects.filter(statement__consultation=consultation)
+        .order_by("updated", "pk")
+        .values_list("participant_id", "statement_id", "choice", "updated")
+    ]
+    memberships = (
+        AnalysisSnapshot.objects.filter(consultation=consultation)
+        .order_by("-version")
+        .values_list("memberships", flat=True)
+        .first()
+        or {}
+    )
+    groups = {pid[p["pk"]]: memberships.get(membership_key(p["pk"])) for p in participants}
+    return {
+        "title": consultation.title,
+        "description": consultation.description,
+        "statements": [
+            {
+                "id": tid[s["pk"]],
+                # a statement without a known author (forgotten, or a facilitator's seed) is given to no one
+                "author": pid.get(s["author_id"], "-1"),
+                "text": s["text"],
+                "moderated": int(s["moderation"]),
+                "is_meta": s["is_meta"],
+                "is_seed": s["is_seed"],
+                "time": s["created"],
+            }
+            for s in statements
+        ],
+        "votes": votes,
+        "groups": groups,
+    }

@@ -1,0 +1,52 @@
+"""Every write of the domain. Views, the Telegram bot, consumers, tasks,
+admin actions and commands call these functions and nothing else to change data.
+
+Functions are keyword-only and named ``<entity>_<action>``; they raise
+``ideation.exceptions`` errors on bad input and store nothing half.
+"""
+
+from ideation.services.analysis import analysis_snapshot_store
+from ideation.services.answers import answer_save
+from ideation.services.chats import chat_session_claim, chat_session_end, chat_session_update
+from ideation.services.imports import ImportedStatement, ImportedVote, consultation_import
+from ideation.services.moderation import (
+    consultation_set_moderation_mode,
+    statement_moderate,
+    statements_moderate,
+)
+from ideation.services.participants import (
+    participant_forget,
+    participant_record_step,
+    participant_set_language,
+    participant_set_profile,
+    participant_start,
+)
+from ideation.services.setup import consultation_upsert, question_upsert, vocabulary_upsert
+from ideation.services.statements import statement_seed, statement_submit, statement_update_seed
+from ideation.services.votes import vote_cast
+
+__all__ = [
+    "ImportedStatement",
+    "ImportedVote",
+    "analysis_snapshot_store",
+    "answer_save",
+    "chat_session_claim",
+    "chat_session_end",
+    "chat_session_update",
+    "consultation_import",
+    "consultation_set_moderation_mode",
+    "consultation_upsert",
+    "participant_forget",
+    "participant_record_step",
+    "participant_set_language",
+    "participant_set_profile",
+    "participant_start",
+    "question_upsert",
+    "statement_moderate",
+    "statement_seed",
+    "statement_submit",
+    "statement_update_seed",
+    "statements_moderate",
+    "vocabulary_upsert",
+    "vote_cast",
+]

@@ -1,0 +1,60 @@
+"""Text helpers of the domain: cleaning, duplicate keys, language detection."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import unicodedata
+
+from ideation.exceptions import EmptyText, TextTooLong
+
+# Below this confidence the detector is guessing; keep the participant's language.
+LANGUAGE_CONFIDENCE = 0.5
+
+
+def clean_text(text: str | None, *, limit: int) -> str:
+    """Strip, drop control characters (keeping line breaks), enforce the length limit."""
+    if text is None:
+        raise EmptyText()
+    text = unicodedata.normalize("NFC", str(text)).replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
+    if not text:
+        raise EmptyText()
+    if len(text) > limit:
+        raise TextTooLong(limit=limit, length=len(text))
+    return text
+
+
+def normalize_for_duplicates(text: str) -> str:
+    """The key two statements share when they say the same thing.
+
+    Case, spacing, punctuation, symbols and diacritic marks (Arabic harakat,
+    tatweel, combining accents) do not make a statement new.
+    """
+    text = unicodedata.normalize("NFKC", text).casefold()
+    out = []
+    for ch in unicodedata.normalize("NFD", text):
+        category = unicodedata.category(ch)
+        if category == "Mn" or ch == "\u0640":  # combining marks, Arabic tatweel
+            continue
+        out.append(" " if category[0] in "PSZC" else ch)
+    return unicodedata.normalize("NFC", " ".join("".join(out).split()))
+
+
+def dedupe_key(text: str) -> str:
+    """The stored key of ``normalize_for_duplicates`` (empty when nothing is left)."""
+    normalized = normalize_for_duplicates(text)
+    return hashlib.sha256(normalized.encode()).hexdigest() if normalized else ""
+
+
+@functools.cache
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str, *, fallback: str) -> str:
+    """ISO 639-1 code of ``text``, or ``fallback`` when the text is too short to tell."""
+    language, confidence = _identifier().classify(text)
+    return language if confidence >= LANGUAGE_CONFIDENCE else fallback

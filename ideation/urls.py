@@ -1,0 +1,22 @@
+from django.urls import path
+
+from ideation.views import moderation, participant
+
+app_name = "ideation"
+
+urlpatterns = [
+    path("", participant.index, name="index"),
+    path("c/<slug:slug>/", participant.landing, name="landing"),
+    path("c/<slug:slug>/profile/", participant.profile, name="profile"),
+    path("c/<slug:slug>/q/<int:order>/", participant.question, name="question"),
+    path("c/<slug:slug>/vote/", participant.vote, name="vote"),
+    path("c/<slug:slug>/vote/<int:statement_id>/", participant.vote_change, name="vote_change"),
+    path("c/<slug:slug>/votes/", participant.votes, name="votes"),
+    path("c/<slug:slug>/statements/new/", participant.statement_new, name="statement_new"),
+    path("c/<slug:slug>/done/", participant.done, name="done"),
+    path("c/<slug:slug>/language/", participant.language, name="language"),
+    path("c/<slug:slug>/privacy/", participant.privacy, name="privacy"),
+    path("moderate/<slug:slug>/", moderation.queue, name="moderation"),
+    path("moderate/<slug:slug>/log/", moderation.log, name="moderation_log"),
+    path("moderate/<slug:slug>/log.csv", moderation.log_csv, name="moderation_log_csv"),
+]

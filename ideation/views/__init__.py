@@ -1,0 +1,1 @@
+"""The web adapter: participant pages, the moderation page, error pages."""

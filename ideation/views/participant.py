@@ -1,0 +1,371 @@
+"""The participant's pages: plain forms and POST-redirect-GET, enhanced (not required) by a little JavaScript."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ideation import participant_cookie, selectors, services
+from ideation.exceptions import DomainError, StatementNotFound
+from ideation.models import ANSWER_MAX_LENGTH, RTL_LANGUAGES, STATEMENT_MAX_LENGTH, Channel, Consultation, Participant
+from ideation.views.common import (
+    client_key,
+    domain_error_response,
+    page_context,
+    participant_page,
+    wants_json,
+)
+
+WEB = Channel.WEB
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "ideation/index.html", {"consultations": selectors.consultations_listed()})
+
+
+def resume_url(participant: Participant) -> str:
+    step, order = selectors.participant_resume_step(participant=participant)
+    slug = participant.consultation.slug
+    if step == "question":
+        return reverse("ideation:question", kwargs={"slug": slug, "order": order})
+    return reverse(f"ideation:{step}", kwargs={"slug": slug})
+
+
+@participant_page(needs_participant=False)
+def landing(request: HttpRequest, consultation: Consultation, participant: Participant | None) -> HttpResponse:
+    """What this is, who runs it, how contributions are used, and the explicit consent."""
+    error = None
+    if request.method == "POST":
+        if participant is not None:
+            return redirect(resume_url(participant))
+        try:
+            participant = services.participant_start(
+                consultation=consultation,
+                language=translation.get_language(),
+                consent=request.POST.get("consent") == "yes",
+                channel=WEB,
+                client_key=client_key(request),
+            )
+        except DomainError as exc:
+            error = str(exc)
+        else:
+            response = redirect("ideation:profile", slug=consultation.slug)
+            participant_cookie.write(response, participant)
+            return response
+    elif request.method != "GET":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    context = page_context(
+        consultation,
+        participant,
+        error=error,
+        accepts_input=consultation.accepts_input(),
+        participant_count=selectors.participant_count(consultation=consultation),
+        resume_url=resume_url(participant) if participant else None,
+    )
+    return render(request, "ideation/landing.html", context, status=400 if error else 200)
+
+
+def _closed_redirect(request: HttpRequest, consultation: Consultation) -> HttpResponse | None:
+    if consultation.accepts_input():
+        return None
+    messages.info(request, _("This consultation is not open for contributions right now."))
+    return redirect("ideation:done", slug=consultation.slug)
+
+
+@participant_page()
+def profile(request: HttpRequest, consultation: Consultation, participant: Participant) -> HttpResponse:
+    """Optional stakeholder group and region: skippable, changeable later."""
+    if closed := _closed_redirect(request, consultation):
+        return closed
+    first = consultation.questions.order_by("order").first()
+    next_step = f"question:{first.order}" if first else "vote"
+    next_url = (
+        reverse("ideation:question", kwargs={"slug": consultation.slug, "order": first.order})
+        if first
+        else reverse("ideation:vote", kwargs={"slug": consultation.slug})
+    )
+    if request.method == "POST":
+        if "skip" not in request.POST:
+            try:
+                services.participant_set_profile(
+                    participant=participant,
+                    stakeholder_group_id=_optional_int(request.POST.get("stakeholder_group")),
+                    region_id=_optional_int(request.POST.get("region")),
+                )
+            except DomainError as exc:
+                return domain_error_response(request, exc, request.path)
+            messages.success(request, _("Your profile is saved."))
+        services.participant_record_step(participant=participant, step=next_step)
+        return redirect(next_url)
+    context = page_context(
+        consultation,
+        participant,
+        stakeholder_groups=consultation.stakeholder_groups.all(),
+        regions=consultation.regions.all(),
+        next_url=next_url,
+        nav="profile",
+    )
+    return render(request, "ideation/profile.html", context)
+
+
+def _optional_int(value: str | None) -> int | None:
+    """A form's select value: empty means "prefer not to say"; garbage is an unknown option (-1)."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return -1
+
+
+@participant_page()
+def question(request: HttpRequest, consultation: Consultation, participant: Participant, order: int) -> HttpResponse:
+    """One question per page; the answer saves on "Save" and, with JavaScript, as the participant types."""
+    questions = selectors.questions(consultation=consultation)
+    index = next((i for i, q in enumerate(questions) if q.order == order), None)
+    if index is None:
+        messages.error(request, _("That question does not exist in this consultation."))
+        return redirect(resume_url(participant))
+    current = questions[index]
+    following = questions[index + 1] if index + 1 < len(questions) else None
+    previous = questions[index - 1] if index > 0 else None
+    slug = consultation.slug
+    next_url = (
+        reverse("ideation:question", kwargs={"slug": slug, "order": following.order})
+        if following
+        else reverse("ideation:vote", kwargs={"slug": slug})
+    )
+    text = selectors.participant_answers(participant=participant).get(current.pk, "")
+    error = None
+    if request.method == "POST":
+        if closed := _closed_redirect(request, consultation):
+            return closed
+        text = request.POST.get("text", "")
+        autosave = wants_json(request)
+        if "skip" not in request.POST and not (autosave and not text.strip()):
+            try:
+                services.answer_save(participant=participant, question_id=current.pk, text=text, channel=WEB)
+            except DomainError as exc:
+                if autosave:
+                    return JsonResponse({"ok": False, "message": str(exc)}, status=400)
+                error = str(exc)
+        if autosave:
+            return JsonResponse({"ok": True, "message": _("Saved")})
+        if error is None:
+            services.participant_record_step(
+                participant=participant, step=f"question:{following.order}" if following else "vote"
+            )
+            if "back" in request.POST and previous:
+                return redirect("ideation:question", slug=slug, order=previous.order)
+            return redirect(next_url)
+    context = page_context(
+        consultation,
+        participant,
+        question=current,
+        number=index + 1,
+        count=len(questions),
+        questions=questions,
+        previous=previous,
+        text=text,
+        error=error,
+        max_length=ANSWER_MAX_LENGTH,
+        accepts_input=consultation.accepts_input(),
+        nav="question",
+        current_question_order=current.order,
+    )
+    return render(request, "ideation/question.html", context, status=400 if error else 200)
+
+
+def _statement_payload(statement) -> dict:
+    language = translation.get_language()
+    text = statement.localized("text", language)
+    shown_language = language if text != statement.text else (statement.language or language)
+    return {
+        "id": statement.pk,
+        "text": text,
+        "lang": shown_language,
+        "dir": "rtl" if shown_language in RTL_LANGUAGES else "ltr",
+    }
+
+
+def _vote_posted(request: HttpRequest, consultation: Consultation, participant: Participant) -> HttpResponse:
+    deck = reverse("ideation:vote", kwargs={"slug": consultation.slug})
+    try:
+        choice = int(request.POST.get("choice", ""))
+    except ValueError:
+        choice = None
+    try:
+        statement_id = int(request.POST.get("statement", ""))
+    except ValueError:
+        return domain_error_response(request, StatementNotFound(), deck)
+    try:
+        services.vote_cast(participant=participant, statement_id=statement_id, choice=choice, channel=WEB)
+    except DomainError as exc:
+        return domain_error_response(request, exc, deck)
+    if wants_json(request):
+        statement = selectors.statement_next(participant=participant)
+        progress = selectors.vote_progress(participant=participant)
+        return JsonResponse(
+            {
+                "ok": True,
+                "statement": _statement_payload(statement) if statement else None,
+                "position": progress.position,
+                "total": progress.total,
+                "progress": _("%(position)s of %(total)s") % {"position": progress.position, "total": progress.total},
+            }
+        )
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect(deck)
+
+
+@participant_page()
+def vote(request: HttpRequest, consultation: Consultation, participant: Participant) -> HttpResponse:
+    """The voting deck: one statement at a time, weighted by the Pol.is priority."""
+    if request.method == "POST":
+        return _vote_posted(request, consultation, participant)
+    if consultation.accepts_input():
+        services.participant_record_step(participant=participant, step="vote")
+    statement = selectors.statement_next(participant=participant) if consultation.accepts_input() else None
+    progress = selectors.vote_progress(participant=participant)
+    context = page_context(
+        consultation,
+        participant,
+        statement=_statement_payload(statement) if statement else None,
+        progress=progress,
+        accepts_input=consultation.accepts_input(),
+        nav="vote",
+    )
+    return render(request, "ideation/vote.html", context)
+
+
+@participant_page()
+def vote_change(
+    request: HttpRequest, consultation: Consultation, participant: Participant, statement_id: int
+) -> HttpResponse:
+    """One statement the participant voted on before, to change their mind."""
+    statement = selectors.statement_for_participant(participant=participant, statement_id=statement_id)
+    if statement is None:
+        messages.error(request, str(StatementNotFound()))
+        return redirect("ideation:votes", slug=consultation.slug)
+    context = page_context(
+        consultation,
+        participant,
+        statement=_statement_payload(statement),
+        current_choice=selectors.participant_vote_choice(participant=participant, statement=statement),
+        accepts_input=consultation.accepts_input(),
+        nav="vote",
+    )
+    return render(request, "ideation/vote_change.html", context)
+
+
+@participant_page()
+def votes(request: HttpRequest, consultation: Consultation, participant: Participant) -> HttpResponse:
+    """Everything the participant voted on, each changeable."""
+    page = Paginator(selectors.participant_votes(participant=participant), 50).get_page(request.GET.get("page"))
+    rows = [(_statement_payload(statement), choice) for statement, choice in page.object_list]
+    context = page_context(
+        consultation,
+        participant,
+        page=page,
+        rows=rows,
+        own=selectors.participant_statements(participant=participant),
+        nav="vote",
+    )
+    return render(request, "ideation/votes.html", context)
+
+
+@participant_page()
+def statement_new(request: HttpRequest, consultation: Consultation, participant: Participant) -> HttpResponse:
+    """Add one's own statement (at most 280 characters)."""
+    if closed := _closed_redirect(request, consultation):
+        return closed
+    text, error = "", None
+    if request.method == "POST":
+        text = request.POST.get("text", "")
+        try:
+            services.statement_submit(participant=participant, text=text, channel=WEB)
+        except DomainError as exc:
+            error = str(exc)
+        else:
+            if consultation.is_strict:
+                messages.success(
+                    request,
+                    _("Thank you! A moderator will review your statement before others can vote on it."),
+                )
+            else:
+                messages.success(request, _("Thank you! Your statement is now in the deck for others to vote on."))
+            return redirect("ideation:vote", slug=consultation.slug)
+    context = page_context(
+        consultation, participant, text=text, error=error, max_length=STATEMENT_MAX_LENGTH, nav="statement"
+    )
+    return render(request, "ideation/statement_new.html", context, status=400 if error else 200)
+
+
+@participant_page()
+def done(request: HttpRequest, consultation: Consultation, participant: Participant) -> HttpResponse:
+    """Thanks, how many took part, and (once an analysis exists) where the participant stands."""
+    if consultation.accepts_input():
+        services.participant_record_step(participant=participant, step="done")
+    progress = selectors.vote_progress(participant=participant)
+    standing = selectors.participant_standing(participant=participant)
+    context = page_context(
+        consultation,
+        participant,
+        participant_count=selectors.participant_count(consultation=consultation),
+        progress=progress,
+        standing=standing,
+        accepts_input=consultation.accepts_input(),
+        nav="done",
+    )
+    return render(request, "ideation/done.html", context)
+
+
+@require_POST
+@participant_page(needs_participant=False)
+def language(request: HttpRequest, consultation: Consultation, participant: Participant | None) -> HttpResponse:
+    """Switch language (a form on every page). Remembered in a cookie and on the participant."""
+    code = request.POST.get("language", "")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("ideation:landing", kwargs={"slug": consultation.slug})
+    if code not in consultation.languages:
+        messages.error(request, _("That language is not available in this consultation."))
+        return redirect(target)
+    if participant is not None:
+        services.participant_set_language(participant=participant, language=code)
+    response = redirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.HTTPS,
+    )
+    return response
+
+
+@participant_page(needs_participant=False)
+def privacy(request: HttpRequest, consultation: Consultation, participant: Participant | None) -> HttpResponse:
+    """What is stored and why, and deleting one's contributions."""
+    if request.method == "POST":
+        if participant is None:
+            return redirect("ideation:landing", slug=consultation.slug)
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, _("Tick the box to confirm that you want to delete your contributions."))
+            return redirect("ideation:privacy", slug=consultation.slug)
+        services.participant_forget(participant=participant)
+        messages.success(request, _("Your contributions have been deleted from this consultation."))
+        response = redirect("ideation:landing", slug=consultation.slug)
+        participant_cookie.delete(response, consultation)
+        return response
+    return render(request, "ideation/privacy.html", page_context(consultation, participant, nav="privacy"))

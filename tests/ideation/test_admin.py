@@ -1,0 +1,122 @@
+"""Facilitators set consultations up in the Django admin."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from ideation.models import Consultation, Question, Statement
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(db):
+    from tests.factories import UserFactory
+
+    user = UserFactory(is_staff=True, is_superuser=True, username="admin")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/",
+        "/admin/ideation/consultation/",
+        "/admin/ideation/consultation/add/",
+        "/admin/ideation/question/",
+        "/admin/ideation/question/add/",
+        "/admin/ideation/seedstatement/",
+        "/admin/ideation/seedstatement/add/",
+        "/admin/ideation/statement/",
+        "/admin/ideation/participant/",
+        "/admin/ideation/moderationlogentry/",
+    ],
+)
+def test_admin_pages_load(admin_client, consultation, path):
+    assert admin_client.get(path).status_code == 200
+
+
+def test_change_pages_load(admin_client, consultation):
+    assert admin_client.get(f"/admin/ideation/consultation/{consultation.pk}/change/").status_code == 200
+    question = consultation.questions.first()
+    assert admin_client.get(f"/admin/ideation/question/{question.pk}/change/").status_code == 200
+
+
+def test_question_translations_are_edited_in_the_admin(admin_client, consultation):
+    question = consultation.questions.first()
+    response = admin_client.post(
+        f"/admin/ideation/question/{question.pk}/change/",
+        {
+            "consultation": consultation.pk,
+            "order": question.order,
+            "title": "How can we grow?",
+            "prompt": "Tell us",
+            "context": "Background",
+            "title__fr": "Comment grandir ?",
+            "context__ar": "خلفية",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    question = Question.objects.get(pk=question.pk)
+    assert question.localized("title", "fr") == "Comment grandir ?"
+    assert question.localized("context", "ar") == "خلفية"
+    assert question.localized("title", "es") == "How can we grow?"
+
+
+def test_seed_statements_are_added_through_the_domain_rules(admin_client, consultation):
+    data = {
+        "consultation": consultation.pk,
+        "text": "Amnesty should open more offices",
+        "language": "en",
+        "text__fr": "Ouvrir plus de bureaux",
+    }
+    response = admin_client.post("/admin/ideation/seedstatement/add/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    statement = Statement.objects.get(text="Amnesty should open more offices")
+    assert statement.is_seed and statement.moderation == Statement.Moderation.ACCEPTED
+    assert statement.localized("text", "fr") == "Ouvrir plus de bureaux"
+    assert statement.author_user.username == "admin"
+
+    duplicate = admin_client.post(
+        "/admin/ideation/seedstatement/add/", {**data, "text": "AMNESTY should open more offices!"}
+    )
+    assert duplicate.status_code == 200
+    assert "already been submitted" in duplicate.content.decode()
+    assert Statement.objects.filter(text__iexact="amnesty should open more offices").count() == 1
+
+    too_long = admin_client.post("/admin/ideation/seedstatement/add/", {**data, "text": "x" * 300})
+    assert too_long.status_code == 200
+    assert Statement.objects.count() == 4
+
+
+def test_consultation_default_language_must_be_offered(admin_client):
+    response = admin_client.post(
+        "/admin/ideation/consultation/add/",
+        {
+            "slug": "new",
+            "title": "New",
+            "languages": ["fr", "es"],
+            "default_language": "en",
+            "status": "draft",
+            "moderation_mode": "strict",
+            "questions-TOTAL_FORMS": 0,
+            "questions-INITIAL_FORMS": 0,
+            "stakeholder_groups-TOTAL_FORMS": 0,
+            "stakeholder_groups-INITIAL_FORMS": 0,
+            "regions-TOTAL_FORMS": 0,
+            "regions-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "must be one of the languages offered" in response.content.decode()
+    assert not Consultation.objects.filter(slug="new").exists()
+
+
+def test_participant_contributions_are_read_only(admin_client, consultation):
+    statement = Statement.objects.filter(consultation=consultation).first()
+    response = admin_client.post(f"/admin/ideation/statement/{statement.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert Statement.objects.filter(pk=statement.pk).exists()
