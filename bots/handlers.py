@@ -20,7 +20,7 @@ from django.utils import translation
 from django.utils.crypto import salted_hmac
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from bots import flow
@@ -28,6 +28,7 @@ from bots import flow
 logger = logging.getLogger(__name__)
 
 DB_THREADS = 8
+SEND_ATTEMPTS = 4
 
 _locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 # The conversation runs in database threads of its own: updates of different
@@ -90,15 +91,40 @@ async def deliver(bot, update: Update, response: flow.Response) -> None:
         markup = _markup(out.buttons)
         if out.edit and query is not None and query.message is not None:
             try:
-                await bot.edit_message_text(
-                    chat_id=chat_id, message_id=query.message.message_id, text=out.text, reply_markup=markup
+                await _retrying(
+                    bot.edit_message_text,
+                    chat_id=chat_id,
+                    message_id=query.message.message_id,
+                    text=out.text,
+                    reply_markup=markup,
                 )
                 continue
             except BadRequest as error:
                 if "not modified" in str(error).lower():
                     continue
                 # the message is gone or too old to edit: send a new one
-        await bot.send_message(chat_id=chat_id, text=out.text, reply_markup=markup)
+        await _retrying(bot.send_message, chat_id=chat_id, text=out.text, reply_markup=markup)
+
+
+async def _retrying(call, **kwargs):
+    """A Bot API call, tried again on network trouble: the step is stored, its reply must not be lost."""
+    last = SEND_ATTEMPTS - 1
+    for attempt in range(SEND_ATTEMPTS):
+        try:
+            return await call(**kwargs)
+        except BadRequest:
+            raise
+        except RetryAfter as error:  # Telegram's flood control says how long to wait
+            if attempt == last:
+                raise
+            wait = error.retry_after
+            delay = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+        except NetworkError:  # timeouts included
+            if attempt == last:
+                raise
+            delay = 0.5 * 2**attempt
+        await asyncio.sleep(delay)
+    return None
 
 
 def _markup(buttons: flow.Buttons) -> InlineKeyboardMarkup | None:

@@ -231,7 +231,7 @@ TELEGRAM_WEBHOOK_SECRET = env.str("TELEGRAM_WEBHOOK_SECRET", default="")
 # Changing it (or SECRET_KEY, its default) makes the bot forget who is who.
 TELEGRAM_KEY_SECRET = env.str("TELEGRAM_KEY_SECRET", default="") or SECRET_KEY
 # Updates the bot handles at once (one at a time per user, always).
-TELEGRAM_CONCURRENT_UPDATES = env.int("TELEGRAM_CONCURRENT_UPDATES", default=32)
+TELEGRAM_CONCURRENT_UPDATES = env.int("TELEGRAM_CONCURRENT_UPDATES", default=16)
 
 # --- Logging: no IP addresses, no message texts --------------------------------
 LOGGING = {

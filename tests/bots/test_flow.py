@@ -198,6 +198,12 @@ def test_bad_input_gets_a_short_helpful_reply(consultation):
     person.text("x" * 6000)
     assert "5000" in person.says
     assert Answer.objects.count() == 0
+    person.command("add")
+    person.text("y" * 300)
+    assert "280" in person.says
+    assert not Statement.objects.filter(text__startswith="yyy").exists()
+    person.text("Une idée courte")
+    assert Statement.objects.filter(text="Une idée courte").exists(), "the participant could try again"
 
 
 @pytest.mark.django_db

@@ -67,6 +67,7 @@ def test_adjusted_rand_index_one_shot(name):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # about a minute each on an idle 2-core machine; far more when it is busy
 @pytest.mark.parametrize("name", CONVERSATIONS)
 def test_adjusted_rand_index_with_replay(name):
     result = analyze(name, "--replay")
