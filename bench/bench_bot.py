@@ -8,8 +8,9 @@ The bot runs as in production, ``manage.py runbot`` in a process of its own,
 long-polling the fake Bot API server of the tests (tests/bots/fake_telegram.py)
 exactly as it would Telegram. Each simulated person, in a thread of their own,
 runs the whole conversation: /start, consent, two profile taps, five answers,
-ten votes (19 replies), pausing ``--think`` seconds on average (0.5x to 1.5x)
-between steps, as people read and type. Printed: the time from a person's
+ten votes (19 replies), pausing ``--think`` seconds on average (0.5x to 1.5x,
+default 10: reading a statement and deciding, or typing an answer) between
+steps. ``--think 0`` measures the saturation throughput instead. Printed: the time from a person's
 message or tap to the bot's reply (median, p95, max), replies per second, and
 failures. Target: p95 <= 300 ms with 200 people.
 """
@@ -88,7 +89,7 @@ def person(server, user_id: int, slug: str, think: float, latencies: list[float]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, default=200)
-    parser.add_argument("--think", type=float, default=2.0, help="mean pause between steps, seconds (0: none)")
+    parser.add_argument("--think", type=float, default=10.0, help="mean pause between steps, seconds (0: none)")
     parser.add_argument("--embedded", action="store_true", help="SQLite, as make run")
     parser.add_argument("--profile", metavar="FILE", help="run the bot under cProfile, statistics to FILE")
     args = parser.parse_args()

@@ -31,7 +31,7 @@ def build(*, token: str | None = None, api_url: str | None = None, updater: bool
         .base_file_url(f"{api_url}/file/bot")
         .concurrent_updates(settings.TELEGRAM_CONCURRENT_UPDATES)
         # A small pool: httpcore checks every pooled connection on each request, so a large one costs CPU.
-        .connection_pool_size(8)
+        .connection_pool_size(4)
         # Slow networks: wait longer for a free connection and for answers before giving up.
         .pool_timeout(10)
         .connect_timeout(10)

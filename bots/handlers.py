@@ -27,7 +27,7 @@ from bots import flow
 
 logger = logging.getLogger(__name__)
 
-DB_THREADS = 8
+DB_THREADS = 2
 SEND_ATTEMPTS = 4
 
 _locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()

@@ -28,12 +28,13 @@ def chat_session_claim(*, channel: str, key: str, update_id: int, create: bool) 
     require_channel(channel)
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("chat_session_claim must run inside transaction.atomic()")
-    session = ChatSession.objects.select_for_update().filter(channel=channel, key=key).first()
+    locked = ChatSession.objects.select_for_update(of=("self",)).select_related("consultation")
+    session = locked.filter(channel=channel, key=key).first()
     if session is None:
         if not create:
             return None
         session, _created = ChatSession.objects.get_or_create(channel=channel, key=key)
-        session = ChatSession.objects.select_for_update().get(pk=session.pk)
+        session = locked.get(pk=session.pk)
     if update_id in session.recent_updates:
         raise AlreadyHandled()
     session.recent_updates = [*session.recent_updates, update_id][-ChatSession.RECENT_UPDATES :]

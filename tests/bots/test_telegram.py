@@ -206,3 +206,25 @@ def _database_text() -> str:
                 cursor.execute(f'SELECT * FROM "{table}"')
                 chunks.extend(str(row) for row in cursor.fetchall())
     return "\n".join(chunks)
+
+
+async def test_a_failing_update_is_logged_answered_and_the_others_are_served(deck, bot, telegram, monkeypatch, caplog):
+    from bots import handlers
+
+    broken = account_key(5551099)
+    real = handlers._handle
+
+    async def sometimes_failing(incoming):
+        if incoming.key == broken:
+            raise RuntimeError("simulated failure inside the conversation")
+        return await real(incoming)
+
+    monkeypatch.setattr(handlers, "_handle", sometimes_failing)
+    unlucky = telegram.user(5551099, language_code="fr")
+    fine = telegram.user(5551098)
+    reply = await say(unlucky, "command", "start", deck.slug)
+    assert "problème" in reply["text"], "the person hears, in their language, that it went wrong on our side"
+    reply = await say(fine, "command", "start", deck.slug)
+    assert deck.title in reply["text"]
+    assert "update" in caplog.text and "RuntimeError" in caplog.text
+    assert "5551099" not in caplog.text
