@@ -227,6 +227,8 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
 TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="https://api.telegram.org").rstrip("/")
 TELEGRAM_WEBHOOK_SECRET = env.str("TELEGRAM_WEBHOOK_SECRET", default="")
+# The bot's @username without the @, for "join on Telegram" links (t.me/<username>?start=<slug>).
+TELEGRAM_BOT_USERNAME = env.str("TELEGRAM_BOT_USERNAME", default="").lstrip("@")
 # The key of the HMAC that turns a Telegram user id into the stored participant key.
 # Changing it (or SECRET_KEY, its default) makes the bot forget who is who.
 TELEGRAM_KEY_SECRET = env.str("TELEGRAM_KEY_SECRET", default="") or SECRET_KEY

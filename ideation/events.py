@@ -65,6 +65,11 @@ def _redis_available() -> bool:
     return time.monotonic() >= _redis_down_until
 
 
+def redis_available() -> bool:
+    """False for a few seconds after Redis failed (pages then say live updates are paused)."""
+    return _redis_available()
+
+
 def _redis_failed(what: str) -> None:
     global _redis_down_until
     _redis_down_until = time.monotonic() + OUTAGE_BACKOFF_SECONDS

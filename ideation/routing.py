@@ -1,3 +1,10 @@
 """Websocket routes (the live dashboard and event screen)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from ideation.consumers import DashboardConsumer, ScreenConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/facilitate/<slug:slug>/", DashboardConsumer.as_asgi()),
+    path("ws/screen/<slug:slug>/", ScreenConsumer.as_asgi()),
+]

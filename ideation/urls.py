@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ideation.views import moderation, participant
+from ideation.views import live, moderation, participant
 
 app_name = "ideation"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("c/<slug:slug>/done/", participant.done, name="done"),
     path("c/<slug:slug>/language/", participant.language, name="language"),
     path("c/<slug:slug>/privacy/", participant.privacy, name="privacy"),
+    path("c/<slug:slug>/screen/", live.screen, name="screen"),
+    path("facilitate/<slug:slug>/", live.dashboard, name="dashboard"),
+    path("facilitate/<slug:slug>/statements/<int:statement_id>/", live.breakdown, name="breakdown"),
     path("moderate/<slug:slug>/", moderation.queue, name="moderation"),
     path("moderate/<slug:slug>/log/", moderation.log, name="moderation_log"),
     path("moderate/<slug:slug>/log.csv", moderation.log_csv, name="moderation_log_csv"),

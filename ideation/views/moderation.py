@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
@@ -74,6 +75,9 @@ def queue(request: HttpRequest, consultation: Consultation) -> HttpResponse:
 
 def _moderate(request: HttpRequest, consultation: Consultation, state_name: str) -> HttpResponse:
     back = f"{request.path}?state={state_name}"
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        back = target  # the dashboard moderates through this page too
     try:
         if "mode" in request.POST:
             services.consultation_set_moderation_mode(

@@ -363,3 +363,18 @@ def polis_export_data(*, consultation: Consultation) -> dict:
         "votes": votes,
         "groups": groups,
     }
+
+
+# The live dashboard and event screen (a module of their own; re-exported here).
+from ideation.selectors.live import (  # noqa: E402
+    analysis_view as analysis_view,
+)
+from ideation.selectors.live import (  # noqa: E402
+    consultation_stats as consultation_stats,
+)
+from ideation.selectors.live import (  # noqa: E402
+    participation_timeline as participation_timeline,
+)
+from ideation.selectors.live import (  # noqa: E402
+    statement_breakdown as statement_breakdown,
+)

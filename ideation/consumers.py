@@ -1,0 +1,99 @@
+"""Websockets for the live dashboard (staff) and the event screen (public, read-only).
+
+Both join the consultation's channel-layer group (``ideation.events``), which
+services announce to after commit. Counters are pushed at most
+``PUSH_INTERVAL`` apart per connection however many votes arrive; a new
+analysis or a moderation change asks the page to re-fetch that part.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from ideation import events, selectors
+
+PUSH_INTERVAL = 0.25  # seconds: at most four counter updates a second per screen
+REFRESH_KINDS = {"moderation": ["moderation", "analysis"], "statement": ["moderation"]}
+
+
+class LiveConsumer(AsyncJsonWebsocketConsumer):
+    staff_only = False
+    public = True
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if self.staff_only and not (user and user.is_authenticated and user.is_active and user.is_staff):
+            await self.close(code=4403)
+            return
+        slug = self.scope["url_route"]["kwargs"]["slug"]
+        consultation = await database_sync_to_async(selectors.consultation_get)(
+            slug=slug, include_drafts=self.staff_only
+        )
+        if consultation is None:
+            await self.close(code=4404)
+            return
+        self.consultation = consultation
+        self.group = events.group_name(consultation.pk)
+        self.last_push = 0.0
+        self.pending: asyncio.Task | None = None
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.push_stats()
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "group", None):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+        if getattr(self, "pending", None):
+            self.pending.cancel()
+
+    async def receive_json(self, content, **kwargs) -> None:
+        """Read-only: anything a client sends is ignored."""
+
+    # --- group events (ideation.events) ---
+
+    async def activity(self, event: dict) -> None:
+        parts = REFRESH_KINDS.get(event.get("kind"), [])
+        if parts and not self.public:
+            await self.send_json({"type": "refresh", "parts": parts})
+        if self.pending is None or self.pending.done():
+            wait = max(0.0, self.last_push + PUSH_INTERVAL - time.monotonic())
+            self.pending = asyncio.ensure_future(self._push_later(wait))
+
+    async def analysis(self, event: dict) -> None:
+        await self.send_json({"type": "refresh", "parts": ["analysis", "timeline"], "version": event.get("version")})
+
+    async def _push_later(self, wait: float) -> None:
+        if wait:
+            await asyncio.sleep(wait)
+        await self.push_stats()
+
+    async def push_stats(self) -> None:
+        stats = await database_sync_to_async(selectors.consultation_stats)(consultation=self.consultation)
+        self.last_push = time.monotonic()
+        await self.send_json({"type": "stats", "stats": flatten(stats, public=self.public)})
+
+
+def flatten(stats: dict, *, public: bool) -> dict[str, int]:
+    """``{"participants": 12, "votes:channel:web": 30, ...}``, the keys of the pages' data-stat attributes."""
+    flat = dict(stats["totals"])
+    if public:
+        return flat
+    for field, prefix in (("by_channel", "channel"), ("by_group", "group"), ("by_region", "region")):
+        for kind, counts in stats[field].items():
+            for name, n in counts.items():
+                flat[f"{kind}:{prefix}:{name}"] = n
+    return flat
+
+
+class DashboardConsumer(LiveConsumer):
+    staff_only = True
+    public = False
+
+
+class ScreenConsumer(LiveConsumer):
+    staff_only = False
+    public = True

@@ -1,0 +1,39 @@
+"""Small filters for the dashboard's tables."""
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+KINDS = ("participants", "answers", "statements", "votes")
+
+
+@register.filter
+def splits(stats: dict) -> list[tuple[str, list[tuple[str, dict]]]]:
+    """The stats' breakdowns as table sections: (title, [(row name, {kind: count, "key": ...})])."""
+    sections = []
+    for title, field, prefix in (
+        (_("Channel"), "by_channel", "channel"),
+        (_("Stakeholder group"), "by_group", "group"),
+        (_("Region"), "by_region", "region"),
+    ):
+        table = stats.get(field, {})
+        names = sorted({name for kind in KINDS for name in table.get(kind, {})})
+        rows = []
+        for name in names:
+            row = {kind: table.get(kind, {}).get(name, 0) for kind in KINDS}
+            row["key"] = f"{prefix}:{name}"
+            label = {"web": _("Web"), "telegram": _("Telegram")}.get(name, name) if prefix == "channel" else name
+            rows.append((label, row))
+        sections.append((title, rows))
+    return sections
+
+
+@register.filter
+def words(value: str) -> list[str]:
+    return value.split()
+
+
+@register.filter
+def get(mapping: dict, key: str):
+    return mapping.get(key)

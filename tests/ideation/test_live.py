@@ -1,0 +1,242 @@
+"""The facilitator dashboard and the public event screen: pages, numbers, privacy, websockets."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing.websocket import WebsocketCommunicator
+from django.test import Client
+
+from ideation import selectors, services
+from ideation.consumers import flatten
+from ideation.models import Statement
+from tests.factories import ParticipantFactory, StatementFactory
+from worker import jobs
+
+
+@pytest.fixture
+def staff_client(staff_user):
+    client = Client()
+    client.force_login(staff_user)
+    return client
+
+
+def populate(consultation, people: int = 24) -> list:
+    """People in two camps voting on the three seed statements and eight more; some on Telegram."""
+    groups = list(consultation.stakeholder_groups.all())
+    regions = list(consultation.regions.all())
+    for i in range(8):
+        StatementFactory(consultation=consultation, text=f"Extra statement {i}", moderation=1)
+    Statement.objects.filter(consultation=consultation).update(moderation=Statement.Moderation.ACCEPTED)
+    statements = list(Statement.objects.filter(consultation=consultation))
+    participants = []
+    for n in range(people):
+        channel = "telegram" if n % 4 == 0 else "web"
+        p = services.participant_start(consultation=consultation, language="en", consent=True, channel=channel)
+        services.participant_set_profile(
+            participant=p, stakeholder_group_id=groups[n % 2].pk, region_id=regions[(n // 2) % 2].pk
+        )
+        for j, s in enumerate(statements):
+            choice = 1 if (j % 2 == n % 2) else -1
+            services.vote_cast(participant=p, statement_id=s.pk, choice=choice, channel=channel)
+        participants.append(p)
+    return participants
+
+
+@pytest.mark.django_db
+def test_the_dashboard_is_for_facilitators_only(consultation, other_user):
+    url = f"/facilitate/{consultation.slug}/"
+    assert Client().get(url).status_code == 302  # to the login page
+    client = Client()
+    client.force_login(other_user)
+    assert client.get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_counters_carry_the_numbers_external_checks_read(consultation, staff_client):
+    populate(consultation, people=8)
+    page = staff_client.get(f"/facilitate/{consultation.slug}/").content.decode()
+    found = dict(re.findall(r'data-stat="(participants|answers|statements|votes)">(\d+)<', page))
+    assert found == {"participants": "8", "answers": "0", "statements": "0", "votes": str(8 * 11)}
+    stats = selectors.consultation_stats(consultation=consultation, cached=False)
+    assert stats["by_channel"]["participants"] == {"web": 6, "telegram": 2}
+    assert stats["by_channel"]["votes"] == {"web": 66, "telegram": 22}
+    assert stats["by_group"]["participants"] == {"Member": 4, "Partner": 4}
+    assert 'data-stat="votes:channel:telegram">22<' in page
+
+
+@pytest.mark.django_db
+def test_the_dashboard_draws_groups_the_map_and_the_lists(consultation, staff_client):
+    populate(consultation)
+    jobs.run_analysis(consultation.pk)
+    page = staff_client.get(f"/facilitate/{consultation.slug}/").content.decode()
+    assert page.count("<circle") == 24
+    assert "Group 1: 12 people" in page and "Group 2: 12 people" in page
+    assert "Stability of the groups" in page
+    part = staff_client.get(f"/facilitate/{consultation.slug}/?part=analysis")
+    assert part.status_code == 200 and "<html" not in part.content.decode()
+    assert staff_client.get(f"/facilitate/{consultation.slug}/?part=nonsense").status_code == 404
+
+
+@pytest.mark.django_db
+def test_breakdown_of_a_statement_by_group_and_region(consultation, staff_client):
+    populate(consultation, people=8)
+    statement = Statement.objects.filter(consultation=consultation).order_by("pk").first()
+    data = selectors.statement_breakdown(statement=statement)
+    by_group = {row["name"]: (row["agree"], row["disagree"], row["total"]) for row in data["by_group"]}
+    assert by_group == {"Member": (4, 0, 4), "Partner": (0, 4, 4)}
+    page = staff_client.get(f"/facilitate/{consultation.slug}/statements/{statement.pk}/")
+    assert page.status_code == 200 and "Member" in page.content.decode()
+    other = StatementFactory(text="Elsewhere")  # another consultation
+    assert staff_client.get(f"/facilitate/{consultation.slug}/statements/{other.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_moderating_from_the_dashboard_returns_to_it(consultation, staff_client, participant):
+    pending = services.statement_submit(participant=participant, text="Please moderate me", channel="web")
+    page = staff_client.get(f"/facilitate/{consultation.slug}/").content.decode()
+    assert "Please moderate me" in page
+    response = staff_client.post(
+        f"/moderate/{consultation.slug}/",
+        {"single": f"approve:{pending.pk}", "next": f"/facilitate/{consultation.slug}/"},
+    )
+    assert response.status_code == 302 and response["Location"] == f"/facilitate/{consultation.slug}/"
+    pending.refresh_from_db()
+    assert pending.moderation == Statement.Moderation.ACCEPTED
+    evil = staff_client.post(f"/moderate/{consultation.slug}/", {"single": "x:1", "next": "https://evil.example/"})
+    assert "evil" not in evil["Location"]
+
+
+@pytest.mark.django_db
+def test_the_event_screen_is_public_and_livestream_safe(consultation):
+    people = populate(consultation)
+    consultation.moderation_mode = consultation.Moderation.STRICT
+    consultation.save()
+    services.statement_submit(participant=people[0], text="Not yet approved text", channel="web")
+    jobs.run_analysis(consultation.pk)
+    page = Client().get(f"/c/{consultation.slug}/screen/").content.decode()
+    assert "<svg" in page and "/c/" in page  # the QR code and the join address
+    assert 'data-stat="participants">24<' in page
+    assert "Not yet approved text" not in page
+    assert "participant " not in page.lower() or "uid" not in page  # no personal data
+    assert Client().get(f"/c/{consultation.slug}/screen/?lang=fr").headers["Content-Language"] == "fr"
+    assert Client().get("/c/no-such-thing/screen/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_groups_smaller_than_five_stay_off_the_public_screen(consultation):
+    populate(consultation, people=8)
+    jobs.run_analysis(consultation.pk)
+    view = selectors.analysis_view(consultation=consultation, public=True)
+    full = selectors.analysis_view(consultation=consultation)
+    assert all(g["size"] >= 5 for g in view["groups"])
+    small = [g for g in full["groups"] if g["size"] < 5]
+    assert view["hidden_groups"] == len(small)
+    assert len(view["map"]["participants"]) == sum(g["size"] for g in view["groups"])
+
+
+def test_flatten_keeps_breakdowns_off_public_screens():
+    stats = {
+        "totals": {"participants": 3, "answers": 0, "statements": 1, "votes": 9},
+        "by_channel": {"votes": {"web": 9}},
+        "by_group": {"votes": {"Member": 9}},
+        "by_region": {"votes": {}},
+    }
+    assert flatten(stats, public=True) == stats["totals"]
+    assert flatten(stats, public=False)["votes:group:Member"] == 9
+
+
+# --- websockets -------------------------------------------------------------------------
+
+
+def communicator(path: str, cookie: str = "", origin: str = "http://127.0.0.1") -> WebsocketCommunicator:
+    from config.asgi import application
+
+    headers = [(b"origin", origin.encode()), (b"host", b"127.0.0.1")]
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+    return WebsocketCommunicator(application, path, headers=headers)
+
+
+def session_cookie(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_anonymous_and_non_staff_sockets_are_closed_and_get_nothing(consultation, other_user):
+    for cookie in ("", await database_sync_to_async(session_cookie)(other_user)):
+        socket = communicator(f"/ws/facilitate/{consultation.slug}/", cookie)
+        connected, code = await socket.connect()
+        assert not connected and code == 4403
+        assert await socket.receive_nothing()
+        await socket.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_sockets_from_another_origin_are_refused(consultation, staff_user):
+    cookie = await database_sync_to_async(session_cookie)(staff_user)
+    socket = communicator(f"/ws/facilitate/{consultation.slug}/", cookie, origin="https://evil.example")
+    connected, _code = await socket.connect()
+    assert not connected
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_vote_reaches_the_dashboard_and_the_screen(consultation, staff_user):
+    cookie = await database_sync_to_async(session_cookie)(staff_user)
+    dashboard = communicator(f"/ws/facilitate/{consultation.slug}/", cookie)
+    screen = communicator(f"/ws/screen/{consultation.slug}/")
+    assert (await dashboard.connect())[0] and (await screen.connect())[0]
+    first = await dashboard.receive_json_from(timeout=5)
+    assert first["type"] == "stats" and first["stats"]["votes"] == 0
+    assert (await screen.receive_json_from(timeout=5))["stats"]["votes"] == 0
+
+    participant = await database_sync_to_async(ParticipantFactory)(consultation=consultation)
+    statement = await database_sync_to_async(lambda: consultation.statements.first())()
+    await database_sync_to_async(services.vote_cast)(
+        participant=participant, statement_id=statement.pk, choice=1, channel="telegram"
+    )
+    pushed = await _next_stats(dashboard)
+    assert pushed["votes"] == 1 and pushed["votes:channel:telegram"] == 1
+    public = await _next_stats(screen)
+    assert public["votes"] == 1 and not any(":" in key for key in public), "no breakdowns on the public screen"
+    await dashboard.disconnect()
+    await screen.disconnect()
+
+
+async def _next_stats(socket) -> dict:
+    while True:
+        message = await socket.receive_json_from(timeout=5)
+        if message["type"] == "stats" and message["stats"]["votes"]:
+            return message["stats"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_burst_of_votes_gives_a_few_pushes_not_one_each(consultation):
+    screen = communicator(f"/ws/screen/{consultation.slug}/")
+    assert (await screen.connect())[0]
+    await screen.receive_json_from(timeout=5)
+    participants = await database_sync_to_async(
+        lambda: [ParticipantFactory(consultation=consultation) for _ in range(10)]
+    )()
+    statements = await database_sync_to_async(lambda: list(consultation.statements.all()))()
+
+    def burst():
+        for p in participants:
+            for s in statements:
+                services.vote_cast(participant=p, statement_id=s.pk, choice=1, channel="web")
+
+    await database_sync_to_async(burst)()
+    pushes = []
+    while not await screen.receive_nothing(timeout=1.5):
+        pushes.append((await screen.receive_json_from())["stats"]["votes"])
+    assert pushes and pushes[-1] == 30, pushes
+    assert len(pushes) < 30, f"{len(pushes)} pushes for 30 votes"
+    await screen.disconnect()
