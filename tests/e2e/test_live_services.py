@@ -109,6 +109,9 @@ async def test_votes_analysis_and_a_redis_outage(stack, demo_data, facilitator, 
     votes = int(await page.locator('[data-stat="votes"]').first.text_content())
     assert await page.locator(".map circle").count() == 0
 
+    screen = await (await browser.new_context()).new_page()
+    await screen.goto(f"{url}/c/nextstrategy/screen/")
+    await screen.wait_for_selector("[data-live][data-connected=true]", timeout=10_000)
     voter = Voter(url)
     await database_sync_to_async(voter.join)()
     for choice in (1, -1, 1):
@@ -118,6 +121,9 @@ async def test_votes_analysis_and_a_redis_outage(stack, demo_data, facilitator, 
     # The Celery worker analyses (debounced) and the dashboard draws the groups without reloading.
     await page.wait_for_selector(".map circle", timeout=120_000)
     assert await page.locator(".legend li").count() >= 2
+    # The event screen follows too: the same count, and the areas of consensus and contention.
+    await wait_stat(screen, votes)
+    await screen.wait_for_selector("text=Where people agree", timeout=10_000)
     analysed = await database_sync_to_async(AnalysisSnapshot.objects.count)()
     assert analysed >= 1
 

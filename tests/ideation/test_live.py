@@ -240,3 +240,22 @@ async def test_a_burst_of_votes_gives_a_few_pushes_not_one_each(consultation):
     assert pushes and pushes[-1] == 30, pushes
     assert len(pushes) < 30, f"{len(pushes)} pushes for 30 votes"
     await screen.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_new_statement_refreshes_the_dashboards_queue_only(consultation, staff_user):
+    cookie = await database_sync_to_async(session_cookie)(staff_user)
+    dashboard = communicator(f"/ws/facilitate/{consultation.slug}/", cookie)
+    screen = communicator(f"/ws/screen/{consultation.slug}/")
+    assert (await dashboard.connect())[0] and (await screen.connect())[0]
+    await dashboard.receive_json_from(timeout=5)
+    await screen.receive_json_from(timeout=5)
+    participant = await database_sync_to_async(ParticipantFactory)(consultation=consultation)
+    await database_sync_to_async(services.statement_submit)(participant=participant, text="New one", channel="web")
+    message = await dashboard.receive_json_from(timeout=5)
+    assert message == {"type": "refresh", "parts": ["moderation"]}
+    screen_message = await screen.receive_json_from(timeout=5)
+    assert screen_message["type"] == "stats", "the public screen gets counts, never the moderation queue"
+    await dashboard.disconnect()
+    await screen.disconnect()
