@@ -536,18 +536,6 @@ def table_tallies(cells, row_cols, row_len, n, m, mask):
 
 
 @njit(cache=True)
-def covote_add(n_both, products, sums, cols, vals, sign):
-    """Add (sign=1) or remove (sign=-1) one participant's votes to the co-vote statistics."""
-    for a in range(cols.shape[0]):
-        i = cols[a]
-        for b in range(cols.shape[0]):
-            j = cols[b]
-            n_both[i, j] += sign
-            products[i, j] += sign * vals[a] * vals[b]
-            sums[i, j] += sign * vals[a]
-
-
-@njit(cache=True)
 def _covote_row(cells, row_cols, row_len, row, n_both, products, sums, sign):
     length = row_len[row]
     for a in range(length):

@@ -91,7 +91,8 @@ class CoVoteStats:
     For each pair of statements (j, k) it keeps, over participants who voted
     on both: how many (N), the sum of products of their votes (S) and the sum
     of their votes on j (A). Then X^T X = S - A mu^T - mu A^T + N * mu mu^T.
-    Changing one participant's row costs O(their votes squared).
+    Changing one participant's row costs O(their votes squared)
+    (``_kernels.apply_votes``, used by ``replay.LiveVotes``).
     """
 
     def __init__(self, m: int = 0) -> None:
@@ -114,17 +115,6 @@ class CoVoteStats:
                 new[: old.shape[0], : old.shape[1]] = old
                 setattr(self, name, new)
         self.m = m
-
-    def replace_row(
-        self, old_cols: np.ndarray, old_vals: np.ndarray, new_cols: np.ndarray, new_vals: np.ndarray
-    ) -> None:
-        """A participant's votes changed from (old_cols, old_vals) to (new_cols, new_vals)."""
-        self._add(old_cols, old_vals, -1)
-        self._add(new_cols, new_vals, 1)
-
-    def _add(self, cols: np.ndarray, vals: np.ndarray, sign: int) -> None:
-        if len(cols):
-            _kernels.covote_add(self.n_both, self.products, self.sums, cols, vals.astype(np.float64), float(sign))
 
     def gram(self, mu: np.ndarray, active: np.ndarray) -> np.ndarray:
         m = self.m
