@@ -6,7 +6,8 @@ import random
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 
 from ideation.models import (
@@ -223,13 +224,27 @@ class AnalysisInput:
     votes_until: object
 
 
-def analysis_input(*, consultation: Consultation) -> AnalysisInput:
-    """Votes in the order they were first cast, moderation, participant attributes, the last state."""
-    rows = list(
-        Vote.objects.filter(statement__consultation=consultation)
-        .order_by("created", "pk")
-        .values_list("participant_id", "statement_id", "choice", "created", "updated")
+def analysis_input(*, consultation: Consultation, with_times: bool = False) -> AnalysisInput:
+    """Votes in the order they were first cast, moderation, participant attributes, the last state.
+
+    ``times`` (when each vote was first cast) only ``with_times``: reading and
+    converting a timestamp per vote is most of the cost on large consultations.
+    """
+    votes = Vote.objects.filter(statement__consultation=consultation).order_by("created", "pk")
+    fields = (
+        ("participant_id", "statement_id", "choice", "created")
+        if with_times
+        else ("participant_id", "statement_id", "choice")
     )
+    if with_times:
+        rows = list(votes.values_list(*fields))
+    else:
+        # Django's SQL, fetched with a plain cursor: several times faster than values_list on the
+        # hundreds of thousands of votes of a large consultation.
+        sql, params = votes.values_list(*fields).query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
     statements = Statement.objects.filter(consultation=consultation)
     mod_out = {
         str(pk)
@@ -253,12 +268,12 @@ def analysis_input(*, consultation: Consultation) -> AnalysisInput:
         voters=[str(r[0]) for r in rows],
         statements=[str(r[1]) for r in rows],
         values=[r[2] for r in rows],
-        times=[r[3].timestamp() * 1000 for r in rows],
+        times=[r[3].timestamp() * 1000 for r in rows] if with_times else [],
         mod_out=mod_out,
         meta=meta,
         attributes=attributes,
         state=latest.first(),
-        votes_until=max((r[4] for r in rows), default=None),
+        votes_until=votes.aggregate(newest=Max("updated"))["newest"],
     )
 
 

@@ -189,12 +189,7 @@ class VoteMatrix:
 
 
 def _first_appearance_codes(ids: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """Integer codes for ``ids``, numbered in order of first appearance."""
-    if len(ids) == 0:
-        return [], np.zeros(0, dtype=np.int64)
-    as_str = np.array([str(x) for x in ids], dtype=object)
-    uniques, first, inverse = np.unique(as_str, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    return [str(u) for u in uniques[order]], rank[inverse]
+    """Integer codes for ``ids``, numbered in order of first appearance (one dictionary pass)."""
+    index: dict[str, int] = {}
+    codes = np.fromiter((index.setdefault(str(x), len(index)) for x in ids), dtype=np.int64, count=len(ids))
+    return list(index), codes

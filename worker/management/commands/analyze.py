@@ -105,7 +105,7 @@ class Command(BaseCommand):
         if consultation is None:
             raise CommandError(f"There is no consultation with the slug {slug!r}.")
         self._texts = {str(k): v for k, v in consultation.statements.values_list("pk", "text")}
-        data = selectors.analysis_input(consultation=consultation)
+        data = selectors.analysis_input(consultation=consultation, with_times=use_replay)
         if use_replay:
             result, _ = replay.replay(
                 data.times,
