@@ -17,6 +17,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from ideation import events, selectors
 
 PUSH_INTERVAL = 0.25  # seconds: at most four counter updates a second per screen
+HEARTBEAT = 15.0  # seconds: counters are re-sent this often anyway, so a missed event heals itself
 REFRESH_KINDS = {"moderation": ["moderation", "analysis"], "statement": ["moderation"]}
 
 
@@ -43,12 +44,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self.push_stats()
+        self.heartbeat = asyncio.ensure_future(self._heartbeat())
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
-        if getattr(self, "pending", None):
-            self.pending.cancel()
+        for task in (getattr(self, "pending", None), getattr(self, "heartbeat", None)):
+            if task is not None:
+                task.cancel()
 
     async def receive_json(self, content, **kwargs) -> None:
         """Read-only: anything a client sends is ignored."""
@@ -71,8 +74,16 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await asyncio.sleep(wait)
         await self.push_stats()
 
+    async def _heartbeat(self) -> None:
+        """Events published while Redis was failing are lost; a periodic push catches up."""
+        while True:
+            await asyncio.sleep(HEARTBEAT)
+            if time.monotonic() - self.last_push >= HEARTBEAT / 2:
+                await self.push_stats()
+
     async def push_stats(self) -> None:
-        stats = await database_sync_to_async(selectors.consultation_stats)(consultation=self.consultation)
+        # Fresh numbers (not the page-load cache): a push must include the vote that caused it.
+        stats = await database_sync_to_async(selectors.consultation_stats)(consultation=self.consultation, cached=False)
         self.last_push = time.monotonic()
         await self.send_json({"type": "stats", "stats": flatten(stats, public=self.public)})
 

@@ -11,6 +11,7 @@ fewer than ``PUBLIC_MIN_GROUP`` participants.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -38,6 +39,7 @@ def consultation_stats(*, consultation: Consultation, cached: bool = True) -> di
             hit = cache.get(key)
         if hit is not None:
             return hit
+    started = time.monotonic()
     participants = Participant.objects.filter(consultation=consultation)
     answers = Answer.objects.filter(question__consultation=consultation)
     statements = Statement.objects.filter(consultation=consultation, author__isnull=False)
@@ -69,8 +71,11 @@ def consultation_stats(*, consultation: Consultation, cached: bool = True) -> di
             "votes": _by(votes, "participant__region__name"),
         },
     }
+    # Kept at least twice as long as it took: on a very large consultation the counters then
+    # refresh a little less often instead of keeping the database busy. (Django's Redis cache
+    # rounds timeouts down to whole seconds, so there only slow counts are cached at all.)
     with contextlib.suppress(Exception):
-        cache.set(key, stats, STATS_CACHE_SECONDS)
+        cache.set(key, stats, max(STATS_CACHE_SECONDS, 2 * (time.monotonic() - started)))
     return stats
 
 

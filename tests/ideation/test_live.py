@@ -12,7 +12,7 @@ from django.test import Client
 from ideation import selectors, services
 from ideation.consumers import flatten
 from ideation.models import Statement
-from tests.factories import ParticipantFactory, StatementFactory
+from tests.factories import ParticipantFactory, StatementFactory, VoteFactory
 from worker import jobs
 
 
@@ -258,4 +258,21 @@ async def test_a_new_statement_refreshes_the_dashboards_queue_only(consultation,
     screen_message = await screen.receive_json_from(timeout=5)
     assert screen_message["type"] == "stats", "the public screen gets counts, never the moderation queue"
     await dashboard.disconnect()
+    await screen.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_counters_are_resent_now_and_then_so_a_lost_event_heals(consultation, monkeypatch):
+    from ideation import consumers
+
+    monkeypatch.setattr(consumers, "HEARTBEAT", 0.4)
+    screen = communicator(f"/ws/screen/{consultation.slug}/")
+    assert (await screen.connect())[0]
+    assert (await screen.receive_json_from(timeout=5))["stats"]["votes"] == 0
+    # A vote whose event never arrives (as while Redis is down): the heartbeat still brings it.
+    participant = await database_sync_to_async(ParticipantFactory)(consultation=consultation)
+    statement = await database_sync_to_async(lambda: consultation.statements.first())()
+    await database_sync_to_async(VoteFactory)(participant=participant, statement=statement, choice=1)
+    assert (await screen.receive_json_from(timeout=5))["stats"]["votes"] == 1
     await screen.disconnect()
