@@ -66,7 +66,7 @@ class Watcher:
     async def _run(self) -> None:
         import websockets
 
-        async with websockets.connect(self.url, origin="http://127.0.0.1") as ws:
+        async with websockets.connect(self.url, origin="http://127.0.0.1", ping_interval=None) as ws:
             self.ready.set()
             while not self._stop.is_set():
                 try:
