@@ -136,7 +136,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 8 times out socket reads after 5 s by default, exactly as long as
+                # channels-redis blocks waiting for a message (brpop_timeout): an idle websocket
+                # then died now and then with "Timeout reading from redis". Reads may take longer.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 2}],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="asgi"),
             },
         }

@@ -276,3 +276,26 @@ async def test_counters_are_resent_now_and_then_so_a_lost_event_heals(consultati
     await database_sync_to_async(VoteFactory)(participant=participant, statement=statement, choice=1)
     assert (await screen.receive_json_from(timeout=5))["stats"]["votes"] == 1
     await screen.disconnect()
+
+
+@pytest.mark.services
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_an_idle_socket_survives_on_redis(consultation, monkeypatch):
+    """channels-redis waits 5 s per read for messages; redis-py 8 gave up reading after 5 s, killing idle sockets."""
+    import asyncio
+
+    from ideation import consumers
+
+    monkeypatch.setattr(consumers, "HEARTBEAT", 3600)  # only real events may arrive
+    screen = communicator(f"/ws/screen/{consultation.slug}/")
+    assert (await screen.connect())[0]
+    await screen.receive_json_from(timeout=5)
+    await asyncio.sleep(11)  # two of channels-redis's 5-second waits, with nothing to read
+    participant = await database_sync_to_async(ParticipantFactory)(consultation=consultation)
+    statement = await database_sync_to_async(lambda: consultation.statements.first())()
+    await database_sync_to_async(services.vote_cast)(
+        participant=participant, statement_id=statement.pk, choice=1, channel="web"
+    )
+    assert (await _next_stats(screen))["votes"] == 1
+    await screen.disconnect()
