@@ -47,7 +47,7 @@
       root.setAttribute("data-connected", "false");
       if (status) status.textContent = status.getAttribute("data-paused-text") || paused;
       setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 30000);
+      delay = Math.min(delay * 2, 10000);  // a live screen retries at least every 10 s
     };
   }
 

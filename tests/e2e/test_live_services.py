@@ -145,7 +145,7 @@ async def test_votes_analysis_and_a_redis_outage(stack, demo_data, facilitator, 
     # Redis comes back: the dashboard reconnects by itself and catches up (the web process leaves
     # Redis alone for a few seconds after a failure, and the dashboard re-sends counters every 15 s).
     stack["processes"]["redis"] = start_redis(stack["redis_port"])
-    await page.wait_for_selector("[data-live][data-connected=true]", timeout=40_000)
+    await page.wait_for_selector("[data-live][data-connected=true]", timeout=90_000)
     await database_sync_to_async(voter.vote)(1)
     votes += 1
     await wait_stat(page, votes, timeout=20_000)
