@@ -13,18 +13,11 @@ import pytest
 
 from ideation.models import Answer, Participant
 from tests.bots.fake_telegram import TOKEN, FakeTelegram
+from tests.bots.test_telegram import button
 from tests.e2e.conftest import ROOT, compose_command, free_port, process_env, wait_for_http
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SECRET = "e2e-webhook-secret"
-
-
-def button(reply: dict, label: str) -> str:
-    for row in (reply.get("reply_markup") or {}).get("inline_keyboard", []):
-        for key in row:
-            if label.lower() in key["text"].lower():
-                return key["callback_data"]
-    raise AssertionError(f"no {label!r} button in {reply}")
 
 
 def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:

@@ -186,16 +186,21 @@ async def test_sockets_from_another_origin_are_refused(consultation, staff_user)
     assert not connected
 
 
-@pytest.mark.asyncio
-@pytest.mark.django_db(transaction=True)
-async def test_a_vote_reaches_the_dashboard_and_the_screen(consultation, staff_user):
+async def open_both(consultation, staff_user) -> tuple[WebsocketCommunicator, dict, WebsocketCommunicator, dict]:
+    """A staff dashboard socket and a public screen socket, connected, with their first counters."""
     cookie = await database_sync_to_async(session_cookie)(staff_user)
     dashboard = communicator(f"/ws/facilitate/{consultation.slug}/", cookie)
     screen = communicator(f"/ws/screen/{consultation.slug}/")
     assert (await dashboard.connect())[0] and (await screen.connect())[0]
-    first = await dashboard.receive_json_from(timeout=5)
+    return dashboard, await dashboard.receive_json_from(timeout=5), screen, await screen.receive_json_from(timeout=5)
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_vote_reaches_the_dashboard_and_the_screen(consultation, staff_user):
+    dashboard, first, screen, first_public = await open_both(consultation, staff_user)
     assert first["type"] == "stats" and first["stats"]["votes"] == 0
-    assert (await screen.receive_json_from(timeout=5))["stats"]["votes"] == 0
+    assert first_public["stats"]["votes"] == 0
 
     participant = await database_sync_to_async(ParticipantFactory)(consultation=consultation)
     statement = await database_sync_to_async(lambda: consultation.statements.first())()
@@ -245,12 +250,7 @@ async def test_a_burst_of_votes_gives_a_few_pushes_not_one_each(consultation):
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 async def test_a_new_statement_refreshes_the_dashboards_queue_only(consultation, staff_user):
-    cookie = await database_sync_to_async(session_cookie)(staff_user)
-    dashboard = communicator(f"/ws/facilitate/{consultation.slug}/", cookie)
-    screen = communicator(f"/ws/screen/{consultation.slug}/")
-    assert (await dashboard.connect())[0] and (await screen.connect())[0]
-    await dashboard.receive_json_from(timeout=5)
-    await screen.receive_json_from(timeout=5)
+    dashboard, _first, screen, _first_public = await open_both(consultation, staff_user)
     participant = await database_sync_to_async(ParticipantFactory)(consultation=consultation)
     await database_sync_to_async(services.statement_submit)(participant=participant, text="New one", channel="web")
     message = await dashboard.receive_json_from(timeout=5)
