@@ -153,6 +153,8 @@ else:
 ANALYSIS_RUNNER = env.str("ANALYSIS_RUNNER", default="celery" if REDIS_URL else "thread")
 ANALYSIS_TASK = "worker.tasks.analyse_consultation"
 ANALYSIS_DEBOUNCE_SECONDS = env.float("ANALYSIS_DEBOUNCE_SECONDS", default=2.0)
+# Theme suggestion runs go the same way as analyses (ANALYSIS_RUNNER).
+THEMING_TASK = "worker.tasks.suggest_themes"
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_IGNORE_RESULT = True

@@ -55,6 +55,25 @@ def analysis_stored(*, consultation_id: int, version: int) -> None:
     )
 
 
+def theming_requested(*, run_id: int) -> None:
+    """A facilitator asked for theme suggestions: run them after commit, where analyses run."""
+    transaction.on_commit(partial(_start_theming, run_id))
+
+
+def _start_theming(run_id: int) -> None:
+    runner = settings.ANALYSIS_RUNNER
+    if runner == "thread":
+        if _local_runner.enabled:
+            _local_runner.submit(settings.THEMING_TASK, run_id)
+    elif runner == "celery":
+        try:
+            from celery import current_app
+
+            current_app.send_task(settings.THEMING_TASK, args=[run_id], retry=False)
+        except Exception:  # noqa: BLE001 - the run stays queued; the page offers to start it again later
+            _redis_failed(f"theming run {run_id}")
+
+
 def _after_commit(consultation_id: int, kind: str) -> None:
     _publish(consultation_id, {"type": "activity", "kind": kind})
     if kind in ANALYSIS_KINDS:
@@ -154,6 +173,22 @@ class _LocalRunner:
 
     def _submit(self, consultation_id: int) -> None:
         self._executor.submit(self._run, consultation_id)
+
+    def submit(self, task: str, *args: object) -> None:
+        """Run another task (by its dotted name) on the same background thread, without debouncing."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis")
+        self._executor.submit(self._run_task, task, args)
+
+    def _run_task(self, task: str, args: tuple) -> None:
+        close_old_connections()
+        try:
+            import_string(task).apply(args=args)
+        except Exception:
+            logger.exception("%s%r failed", task, args)
+        finally:
+            close_old_connections()
 
     def _run(self, consultation_id: int) -> None:
         with self._lock:

@@ -101,3 +101,26 @@ class AlreadyHandled(DomainError):
 
     code = "already_handled"
     default_message = _("Already recorded.")
+
+
+class UnknownTheme(DomainError):
+    code = "unknown_theme"
+    default_message = _("That theme does not exist (any more) for this question.")
+
+
+class ThemeNameTaken(DomainError):
+    code = "theme_name_taken"
+    default_message = _("This question already has a theme of that name.")
+
+
+class InvalidKeywords(DomainError):
+    code = "invalid_keywords"
+    default_message = _(
+        "Keywords must be given per language of the consultation (or * for any language), "
+        "at most 50 of them, each at most 100 characters."
+    )
+
+
+class ThemingBusy(DomainError):
+    code = "theming_busy"
+    default_message = _("Themes are already being suggested for this consultation. Please wait for that run.")

@@ -160,6 +160,8 @@ class Participant(models.Model):
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL)
     language = models.CharField(max_length=8)
     consented_at = models.DateTimeField()
+    # Whether the synthesis report may quote this participant's answers, without any name.
+    quote_consent = models.BooleanField(default=False)
     channels = models.JSONField(default=list, help_text=_("The channels this participant has used."))
     # Furthest step reached ("profile", "question:<order>", "vote", "done"), so
     # that any channel resumes where the participant left off.
@@ -191,6 +193,8 @@ class Answer(models.Model):
     text = models.TextField(max_length=ANSWER_MAX_LENGTH)
     language = models.CharField(max_length=8, blank=True, help_text=_("Detected language of the text."))
     channel = models.CharField(max_length=10, choices=Channel.choices)
+    # Set when a facilitator has checked this answer's themes: suggestions and keyword rules leave it alone.
+    themes_confirmed = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -199,6 +203,78 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"answer {self.pk} to {self.question_id}"
+
+
+class Theme(models.Model):
+    """A theme of a question's answers, in the facilitators' codebook.
+
+    Suggested themes come from ``worker.themes``; facilitators rename, merge,
+    split, delete and add them. ``keywords`` maps a language code (or "*" for
+    any language) to words and phrases: an answer containing one gets the
+    theme, including answers that arrive later. A curated theme survives a
+    new suggestion run.
+    """
+
+    class Origin(models.TextChoices):
+        SUGGESTED = "suggested", _("Suggested")
+        CURATED = "curated", _("Curated")
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="themes")
+    name = models.CharField(max_length=120)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.CURATED)
+    top_terms = models.JSONField(default=list, blank=True)
+    keywords = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["question", "pk"]
+        constraints = [models.UniqueConstraint(fields=["question", "name"], name="theme_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AnswerTheme(models.Model):
+    """An answer coded with a theme: by the suggestion, a keyword rule, or a facilitator."""
+
+    class Source(models.TextChoices):
+        SUGGESTED = "suggested", _("Suggested")
+        KEYWORD = "keyword", _("Keyword rule")
+        CONFIRMED = "confirmed", _("Confirmed by a facilitator")
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="theme_links")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="answer_links")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    weight = models.FloatField(default=1.0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["answer", "theme"], name="answer_theme_unique")]
+
+    def __str__(self) -> str:
+        return f"answer {self.answer_id} in theme {self.theme_id}"
+
+
+class ThemingRun(models.Model):
+    """One run of the theme suggestion for a consultation, with its progress for the facilitator page."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="theming_runs")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.FloatField(default=0.0)
+    message = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"theming run {self.pk} of {self.consultation_id}"
 
 
 class StatementQuerySet(models.QuerySet):

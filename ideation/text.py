@@ -58,3 +58,13 @@ def detect_language(text: str, *, fallback: str) -> str:
     """ISO 639-1 code of ``text``, or ``fallback`` when the text is too short to tell."""
     language, confidence = _identifier().classify(text)
     return language if confidence >= LANGUAGE_CONFIDENCE else fallback
+
+
+def keyword_key(text: str) -> str:
+    """``text`` as keyword rules see it: ``normalize_for_duplicates`` padded with spaces for whole-word search."""
+    return f" {normalize_for_duplicates(text)} "
+
+
+def matches_keywords(text_key: str, keywords: list[str]) -> bool:
+    """Whether a text (given as its ``keyword_key``) contains one of the words or phrases as a whole."""
+    return any(needle.strip() and needle in text_key for needle in (keyword_key(word) for word in keywords))

@@ -19,17 +19,34 @@ from ideation.services.participants import (
     participant_record_step,
     participant_set_language,
     participant_set_profile,
+    participant_set_quote_consent,
     participant_start,
 )
 from ideation.services.setup import consultation_upsert, question_upsert, vocabulary_upsert
 from ideation.services.statements import statement_seed, statement_submit, statement_update_seed
+from ideation.services.themes import (
+    SuggestedTheme,
+    answer_set_themes,
+    theme_add,
+    theme_delete,
+    theme_merge,
+    theme_split,
+    theme_update,
+    themes_apply_keywords,
+    themes_store_suggestion,
+    theming_run_finish,
+    theming_run_start,
+    theming_run_update,
+)
 from ideation.services.votes import vote_cast
 
 __all__ = [
     "ImportedStatement",
     "ImportedVote",
+    "SuggestedTheme",
     "analysis_snapshot_store",
     "answer_save",
+    "answer_set_themes",
     "chat_session_claim",
     "chat_session_end",
     "chat_session_update",
@@ -40,6 +57,7 @@ __all__ = [
     "participant_record_step",
     "participant_set_language",
     "participant_set_profile",
+    "participant_set_quote_consent",
     "participant_start",
     "question_upsert",
     "statement_moderate",
@@ -47,6 +65,16 @@ __all__ = [
     "statement_submit",
     "statement_update_seed",
     "statements_moderate",
+    "theme_add",
+    "theme_delete",
+    "theme_merge",
+    "theme_split",
+    "theme_update",
+    "themes_apply_keywords",
+    "themes_store_suggestion",
+    "theming_run_finish",
+    "theming_run_start",
+    "theming_run_update",
     "vocabulary_upsert",
     "vote_cast",
 ]

@@ -8,6 +8,7 @@ from ideation import events
 from ideation.exceptions import UnknownQuestion
 from ideation.models import ANSWER_MAX_LENGTH, Answer, Participant, Question
 from ideation.services.common import note_channel, require_channel, require_open
+from ideation.services.themes import themes_apply_keywords
 from ideation.text import clean_text, detect_language
 
 
@@ -28,5 +29,7 @@ def answer_save(*, participant: Participant, question_id: int, text: str, channe
             defaults={"text": text, "language": language, "channel": channel},
         )
         note_channel(participant, channel)
+        if not answer.themes_confirmed:
+            themes_apply_keywords(question=question, answers=[answer])
         events.contribution_recorded(consultation_id=consultation.pk, kind="answer")
     return answer

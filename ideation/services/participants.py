@@ -24,6 +24,7 @@ def participant_start(
     client_key: str | None = None,
     external_id: str = "",
     chat_key: str = "",
+    quote_consent: bool = False,
 ) -> Participant:
     """Create a participant once they have explicitly consented.
 
@@ -32,6 +33,7 @@ def participant_start(
     ``external_id`` marks participants that come from elsewhere (the demo's
     simulated people); ``chat_key`` ties the participant to a chat account's
     keyed hash (``ChatSession.key``), so that account finds them again.
+    ``quote_consent``: the report may quote their answers, without any name.
     """
     require_open(consultation)
     if consent is not True:
@@ -50,6 +52,7 @@ def participant_start(
             channels=[channel],
             external_id=external_id,
             chat_key=chat_key,
+            quote_consent=quote_consent is True,
         )
         events.contribution_recorded(consultation_id=consultation.pk, kind="participant")
     return participant
@@ -73,6 +76,14 @@ def participant_set_profile(
     participant.stakeholder_group = group
     participant.region = region
     participant.save(update_fields=["stakeholder_group", "region"])
+    return participant
+
+
+def participant_set_quote_consent(*, participant: Participant, consent: bool) -> Participant:
+    """Whether the synthesis report may quote the participant's answers anonymously; changeable any time."""
+    if participant.quote_consent != (consent is True):
+        participant.quote_consent = consent is True
+        participant.save(update_fields=["quote_consent"])
     return participant
 
 

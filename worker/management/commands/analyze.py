@@ -37,9 +37,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
-    def handle(self, slug=None, export_dir=None, replay=False, json=False, quiet=False, **options):
+    def handle(self, slug=None, export_dir=None, replay=False, json=False, quiet=False, save=False, **options):
         if bool(slug) == bool(export_dir):
             raise CommandError("Give either a consultation slug or --export-dir DIR (not both).")
+        if save:
+            if export_dir or replay:
+                raise CommandError("--save stores a consultation's analysis: give a slug, without --replay.")
+            self._save(slug, json)
+            return
         started = time.monotonic()
         progress = None if quiet else _progress(self.stderr)
         if export_dir:
