@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ideation.views import live, moderation, participant
+from ideation.views import live, moderation, participant, synthesis
 
 app_name = "ideation"
 
@@ -19,6 +19,10 @@ urlpatterns = [
     path("c/<slug:slug>/screen/", live.screen, name="screen"),
     path("facilitate/<slug:slug>/", live.dashboard, name="dashboard"),
     path("facilitate/<slug:slug>/statements/<int:statement_id>/", live.breakdown, name="breakdown"),
+    path("facilitate/<slug:slug>/report/", synthesis.report, name="report"),
+    path("facilitate/<slug:slug>/themes/", synthesis.themes, name="themes"),
+    path("facilitate/<slug:slug>/exports/", synthesis.exports, name="exports"),
+    path("facilitate/<slug:slug>/exports/<str:kind>.<str:fmt>", synthesis.export_file, name="export_file"),
     path("moderate/<slug:slug>/", moderation.queue, name="moderation"),
     path("moderate/<slug:slug>/log/", moderation.log, name="moderation_log"),
     path("moderate/<slug:slug>/log.csv", moderation.log_csv, name="moderation_log_csv"),

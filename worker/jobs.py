@@ -6,7 +6,7 @@ import logging
 import time
 
 from ideation import selectors, services
-from ideation.models import Consultation
+from ideation.models import Consultation, ThemingRun
 from worker.analysis import engine
 from worker.analysis.matrix import VoteMatrix
 
@@ -45,3 +45,49 @@ def run_analysis(consultation_id: int) -> int | None:
         snapshot.duration_ms,
     )
     return snapshot.version
+
+
+def run_theming(run_id: int) -> int:
+    """Suggest themes for each question of a run's consultation; returns the number of themes stored."""
+    from worker import themes
+
+    run = ThemingRun.objects.select_related("consultation").filter(pk=run_id).first()
+    if run is None or run.status in (ThemingRun.Status.DONE, ThemingRun.Status.FAILED):
+        return 0  # gone, or already handled (a redelivered task)
+    questions = list(run.consultation.questions.order_by("order"))
+    stored = 0
+    try:
+        for number, question in enumerate(questions):
+
+            def progress(share: float, number=number, question=question) -> None:
+                services.theming_run_update(
+                    run_id=run_id,
+                    progress=(number + share) / len(questions),
+                    message=f"{number + 1}/{len(questions)}: {question.title[:120]}",
+                )
+
+            progress(0.0)
+            answers = selectors.answers_for_theming(question=question)
+            suggestion = themes.suggest_themes(
+                [a.text for a in answers], languages=[a.language for a in answers], progress=progress
+            )
+            members: dict[int, list[tuple[int, float]]] = {t.id: [] for t in suggestion.themes}
+            for answer, assigned in zip(answers, suggestion.assignments, strict=True):
+                for rank, theme_id in enumerate(assigned):
+                    members[theme_id].append((answer.id, 1.0 / (rank + 1)))
+            for theme in suggestion.themes:  # the most representative answers come first as quotes
+                examples = {answers[i].id for i in theme.examples}
+                members[theme.id] = [(a, w + 1.0 if a in examples else w) for a, w in members[theme.id]]
+            stored += len(
+                services.themes_store_suggestion(
+                    question=question,
+                    themes=[
+                        services.SuggestedTheme(top_terms=t.terms, members=members[t.id]) for t in suggestion.themes
+                    ],
+                )
+            )
+    except Exception as error:
+        services.theming_run_finish(run_id=run_id, failed=True, message=f"{type(error).__name__}: {error}")
+        raise
+    services.theming_run_finish(run_id=run_id, message=f"{stored} themes")
+    return stored

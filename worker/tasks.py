@@ -41,3 +41,9 @@ def analyse_consultation(self, consultation_id: int) -> int | str | None:
         return jobs.run_analysis(consultation_id)
     finally:
         cache.delete(key)
+
+
+@app.task(name="worker.tasks.suggest_themes", acks_late=True, reject_on_worker_lost=True)
+def suggest_themes(run_id: int) -> int:
+    """Theme suggestions for a consultation's answers, with progress stored on the run."""
+    return jobs.run_theming(run_id)

@@ -393,3 +393,12 @@ from ideation.selectors.live import (  # noqa: E402
 from ideation.selectors.live import (  # noqa: E402
     statement_breakdown as statement_breakdown,
 )
+from ideation.selectors.themes import (  # noqa: E402
+    answer_theme_ids as answer_theme_ids,
+)
+from ideation.selectors.themes import (  # noqa: E402
+    answers_for_theming as answers_for_theming,
+)
+from ideation.selectors.themes import (  # noqa: E402
+    question_themes as question_themes,
+)
