@@ -154,7 +154,7 @@ def _command(ctx: Context, command: str, args: str) -> Response:
         return Response([ctx.say(str(texts.HELP))])
     if command == "language":
         return Response([ctx.say(str(texts.CHOOSE_LANGUAGE), _language_buttons(ctx))])
-    if command not in {"vote", "add", "results", "questions", "forget", "stop"}:
+    if command not in {"vote", "add", "results", "questions", "forget", "stop", "quote"}:
         return Response([ctx.say(str(texts.UNKNOWN_COMMAND))])
     if ctx.participant is None:
         if ctx.session.state == "consent":
@@ -168,6 +168,8 @@ def _command(ctx: Context, command: str, args: str) -> Response:
         return Response([_go_statement(ctx)])
     if command == "results":
         return Response([ctx.say(_results_text(ctx))])
+    if command == "quote":
+        return Response([_quote_prompt(ctx)])
     if command == "questions":
         first = selectors.questions(consultation=ctx.consultation)
         return Response([_go_question(ctx, first[0].order if first else 0)])
@@ -238,10 +240,20 @@ def _consent_prompt(ctx: Context) -> Outgoing:
     if c.localized("data_use", lang):
         parts.append(f"{texts.DATA_USE}\n{_short(c.localized('data_use', lang), 900)}")
     parts.append(str(texts.CONSENT_PROMPT))
-    buttons: list[tuple[tuple[str, str], ...]] = [((str(texts.CONSENT), "consent"),)]
+    buttons: list[tuple[tuple[str, str], ...]] = [
+        ((str(texts.CONSENT), "consent"),),
+        ((str(texts.CONSENT_QUOTE), "consent:quote"),),
+    ]
     if len(c.languages) > 1:
         buttons.append(((f"🌐 {texts.LANGUAGE}", "lang"),))
     return ctx.say("\n\n".join(parts), tuple(buttons))
+
+
+def _quote_prompt(ctx: Context) -> Outgoing:
+    """Whether the report may quote this person (asked at consent, changeable with /quote)."""
+    status = texts.QUOTE_STATUS_YES if ctx.participant.quote_consent else texts.QUOTE_STATUS_NO
+    buttons = (((str(texts.QUOTE_YES), "quote:yes"), (str(texts.QUOTE_NO), "quote:no")),)
+    return ctx.say(f"{texts.QUOTE_ASK}\n\n{status}", buttons)
 
 
 def _short(text: str, limit: int) -> str:
@@ -385,6 +397,7 @@ def _tap(ctx: Context, data: str) -> Response:
             consent=True,
             channel=CHANNEL,
             chat_key=ctx.session.key,
+            quote_consent=value == "quote",
         )
         return Response([_go_profile(ctx)], toast="")
     if ctx.participant is None:
@@ -400,6 +413,11 @@ def _tap(ctx: Context, data: str) -> Response:
     if kind == "stop" and state == "vote":
         services.chat_session_update(session=ctx.session, state="", clear=("statement",))
         return Response([ctx.say(str(texts.PAUSED))], toast="")
+    if kind == "quote" and value in ("yes", "no"):
+        services.participant_set_quote_consent(participant=ctx.participant, consent=value == "yes")
+        saved = texts.QUOTE_SET_YES if value == "yes" else texts.QUOTE_SET_NO
+        current = _current_prompt(ctx)
+        return Response([ctx.say(f"{saved}\n\n{current.text}", current.buttons)], toast="")
     if kind == "f" and state == "forget":
         return _forget(ctx, confirmed=value == "yes")
     return _stale()

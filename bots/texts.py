@@ -13,6 +13,17 @@ STOP = _("Stop")
 ADD = _("Add a statement")
 SKIP = _("Skip")
 CONSENT = _("I agree and take part")
+CONSENT_QUOTE = _("I agree, and you may quote me (no name)")
+QUOTE_YES = _("Yes, you may quote me")
+QUOTE_NO = _("No quotes, please")
+QUOTE_ASK = _(
+    "May the consultation's report quote your answers word for word, without any name? "
+    "Only people who say yes are ever quoted."
+)
+QUOTE_STATUS_YES = _("Right now: your answers may be quoted, without any name.")
+QUOTE_STATUS_NO = _("Right now: your answers are not quoted.")
+QUOTE_SET_YES = _("Saved: your answers may be quoted, without any name.")
+QUOTE_SET_NO = _("Saved: your answers will not be quoted.")
 LANGUAGE = _("Language")
 YES_DELETE = _("Yes, delete")
 NO_KEEP = _("No, keep")
@@ -65,6 +76,7 @@ HELP = _(
     "/questions review your answers\n"
     "/results where you stand\n"
     "/language change the language\n"
+    "/quote whether the report may quote you\n"
     "/forget delete what you gave\n"
     "/stop pause\n"
     "/help this list"
@@ -78,6 +90,7 @@ COMMANDS = (
     ("add", _("Add your own statement")),
     ("results", _("Where you stand")),
     ("language", _("Change the language")),
+    ("quote", _("May the report quote you?")),
     ("help", _("What I can do")),
     ("forget", _("Delete what you gave")),
     ("stop", _("Pause")),

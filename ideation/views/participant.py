@@ -53,6 +53,7 @@ def landing(request: HttpRequest, consultation: Consultation, participant: Parti
                 consent=request.POST.get("consent") == "yes",
                 channel=WEB,
                 client_key=client_key(request),
+                quote_consent=request.POST.get("quote") == "yes",
             )
         except DomainError as exc:
             error = str(exc)
@@ -99,6 +100,9 @@ def profile(request: HttpRequest, consultation: Consultation, participant: Parti
                     participant=participant,
                     stakeholder_group_id=_optional_int(request.POST.get("stakeholder_group")),
                     region_id=_optional_int(request.POST.get("region")),
+                )
+                services.participant_set_quote_consent(
+                    participant=participant, consent=request.POST.get("quote") == "yes"
                 )
             except DomainError as exc:
                 return domain_error_response(request, exc, request.path)

@@ -258,3 +258,24 @@ def test_results_show_the_group_once_an_analysis_exists(consultation):
     jobs.run_analysis(consultation.pk)
     person.command("results")
     assert "opinion group" in person.says
+
+
+def test_consent_to_be_quoted_is_asked_at_the_start_and_changeable_with_quote(consultation):
+    quoted, unquoted = Person(user_id=501), Person(user_id=502)
+    for person in (quoted, unquoted):
+        person.command("start", consultation.slug)
+    quoted.tap(quoted.button("quote me"))
+    unquoted.tap(unquoted.button("take part"))
+    assert quoted.participant.quote_consent is True
+    assert unquoted.participant.quote_consent is False
+    assert "describes you best" in quoted.says, "quoting is part of the consent, no extra step"
+
+    unquoted.command("quote")
+    assert "not quoted" in unquoted.says
+    unquoted.tap(unquoted.button("Yes"))
+    assert "may be quoted" in unquoted.says and "describes you best" in unquoted.says
+    assert unquoted.participant.quote_consent is True
+    unquoted.tap("quote:no")
+    assert unquoted.participant.quote_consent is False
+    unquoted.tap("quote:maybe")
+    assert unquoted.participant.quote_consent is False

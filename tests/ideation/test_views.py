@@ -353,3 +353,20 @@ def test_new_participants_from_one_client_are_capped_without_storing_its_address
         keys = list(cache._cache.keys())
     assert any("new-participant" in k for k in keys), "the counter lives in the cache"
     assert not any("203.0.113.7" in k for k in keys), "but never the address itself"
+
+
+def test_consent_to_be_quoted_is_optional_on_the_web_and_changeable_on_the_profile(demo):
+    quoted, unquoted = Client(), Client()
+    quoted.post("/c/nextstrategy/", {"consent": "yes", "quote": "yes"})
+    unquoted.post("/c/nextstrategy/", {"consent": "yes"})
+    assert sorted(Participant.objects.filter(consultation=demo).values_list("quote_consent", flat=True)) == [
+        False,
+        True,
+    ]
+    assert 'name="quote"' in Client().get("/c/nextstrategy/").content.decode()
+    page = unquoted.get("/c/nextstrategy/profile/").content.decode()
+    assert 'id="quote"' in page and "checked" not in page.split('id="quote"')[1].split(">")[0]
+    unquoted.post("/c/nextstrategy/profile/", {"stakeholder_group": "", "region": "", "quote": "yes"})
+    assert Participant.objects.filter(consultation=demo, quote_consent=True).count() == 2
+    unquoted.post("/c/nextstrategy/profile/", {"stakeholder_group": "", "region": ""})
+    assert Participant.objects.filter(consultation=demo, quote_consent=True).count() == 1
