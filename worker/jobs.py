@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from ideation import selectors, services
 from ideation.models import Consultation, ThemingRun
@@ -47,7 +48,7 @@ def run_analysis(consultation_id: int) -> int | None:
     return snapshot.version
 
 
-def run_theming(run_id: int) -> int:
+def run_theming(run_id: int, on_progress: Callable[[float, str], None] | None = None) -> int:
     """Suggest themes for each question of a run's consultation; returns the number of themes stored."""
     from worker import themes
 
@@ -60,11 +61,11 @@ def run_theming(run_id: int) -> int:
         for number, question in enumerate(questions):
 
             def progress(share: float, number=number, question=question) -> None:
-                services.theming_run_update(
-                    run_id=run_id,
-                    progress=(number + share) / len(questions),
-                    message=f"{number + 1}/{len(questions)}: {question.title[:120]}",
-                )
+                overall = (number + share) / len(questions)
+                message = f"{number + 1}/{len(questions)}: {question.title[:120]}"
+                services.theming_run_update(run_id=run_id, progress=overall, message=message)
+                if on_progress is not None:
+                    on_progress(overall, message)
 
             progress(0.0)
             answers = selectors.answers_for_theming(question=question)

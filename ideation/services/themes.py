@@ -264,8 +264,11 @@ def themes_store_suggestion(*, question: Question, themes: Sequence[SuggestedThe
 # --- suggestion runs ---------------------------------------------------------------------
 
 
-def theming_run_start(*, consultation: Consultation) -> ThemingRun:
-    """Queue a theme suggestion for every question; one run at a time per consultation."""
+def theming_run_start(*, consultation: Consultation, schedule: bool = True) -> ThemingRun:
+    """Queue a theme suggestion for every question; one run at a time per consultation.
+
+    ``schedule=False`` leaves running it to the caller (the ``suggest_themes`` command runs it in place).
+    """
     with transaction.atomic():
         Consultation.objects.select_for_update().filter(pk=consultation.pk).first()
         busy = ThemingRun.objects.filter(
@@ -276,7 +279,8 @@ def theming_run_start(*, consultation: Consultation) -> ThemingRun:
         if busy.exists():
             raise ThemingBusy()
         run = ThemingRun.objects.create(consultation=consultation)
-        events.theming_requested(run_id=run.pk)
+        if schedule:
+            events.theming_requested(run_id=run.pk)
     return run
 
 
