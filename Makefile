@@ -29,6 +29,7 @@ run: $(VENV)/.installed-base
 	$(BIN)/python manage.py seed_demo --facilitator facilitator --simulated 60
 	@echo "Analysing the demo's votes (the first time also compiles the analysis engine)..."
 	$(BIN)/python manage.py analyze nextstrategy --save --quiet
+	$(BIN)/python manage.py suggest_themes nextstrategy --quiet --skip-if-themed --force
 	@echo "Serving the demo on http://$(HOST):$(PORT)/c/nextstrategy/  (facilitators: http://$(HOST):$(PORT)/facilitate/nextstrategy/, event screen: /c/nextstrategy/screen/)"
 	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --no-access-log --lifespan off
 

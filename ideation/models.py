@@ -268,6 +268,8 @@ class ThemingRun(models.Model):
     progress = models.FloatField(default=0.0)
     message = models.CharField(max_length=300, blank=True)
     created = models.DateTimeField(default=timezone.now)
+    # Moved on by every progress report: a queued or running run not heard of for a while is taken as lost.
+    updated = models.DateTimeField(default=timezone.now)
     finished = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -25,8 +25,8 @@ from ideation.text import clean_text, keyword_key, matches_keywords
 THEME_NAME_MAX = 120
 MAX_KEYWORDS = 50
 KEYWORD_MAX = 100
-# A run older than this that never finished is taken as crashed; a new one may start.
-RUN_STALE_AFTER = timedelta(minutes=30)
+# A run not heard of for this long is taken as lost (its process crashed); a new one may start.
+RUN_STALE_AFTER = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -264,20 +264,20 @@ def themes_store_suggestion(*, question: Question, themes: Sequence[SuggestedThe
 # --- suggestion runs ---------------------------------------------------------------------
 
 
-def theming_run_start(*, consultation: Consultation, schedule: bool = True) -> ThemingRun:
+def theming_run_start(*, consultation: Consultation, schedule: bool = True, force: bool = False) -> ThemingRun:
     """Queue a theme suggestion for every question; one run at a time per consultation.
 
-    ``schedule=False`` leaves running it to the caller (the ``suggest_themes`` command runs it in place).
+    ``schedule=False`` leaves running it to the caller (the ``suggest_themes`` command runs it in place);
+    ``force`` marks unfinished runs as failed instead of refusing (an operator's choice).
     """
     with transaction.atomic():
         Consultation.objects.select_for_update().filter(pk=consultation.pk).first()
-        busy = ThemingRun.objects.filter(
-            consultation=consultation,
-            status__in=[ThemingRun.Status.QUEUED, ThemingRun.Status.RUNNING],
-            created__gte=timezone.now() - RUN_STALE_AFTER,
+        unfinished = ThemingRun.objects.filter(
+            consultation=consultation, status__in=[ThemingRun.Status.QUEUED, ThemingRun.Status.RUNNING]
         )
-        if busy.exists():
+        if not force and unfinished.filter(updated__gte=timezone.now() - RUN_STALE_AFTER).exists():
             raise ThemingBusy()
+        unfinished.update(status=ThemingRun.Status.FAILED, message="superseded by a newer run", finished=timezone.now())
         run = ThemingRun.objects.create(consultation=consultation)
         if schedule:
             events.theming_requested(run_id=run.pk)
@@ -287,13 +287,16 @@ def theming_run_start(*, consultation: Consultation, schedule: bool = True) -> T
 def theming_run_update(*, run_id: int, progress: float, message: str = "") -> None:
     """Progress of a running suggestion (0 to 1), shown on the facilitator page."""
     ThemingRun.objects.filter(pk=run_id).update(
-        status=ThemingRun.Status.RUNNING, progress=max(0.0, min(1.0, progress)), message=message[:300]
+        status=ThemingRun.Status.RUNNING,
+        progress=max(0.0, min(1.0, progress)),
+        message=message[:300],
+        updated=timezone.now(),
     )
 
 
 def theming_run_finish(*, run_id: int, failed: bool = False, message: str = "") -> None:
     status = ThemingRun.Status.FAILED if failed else ThemingRun.Status.DONE
-    values = {"status": status, "message": message[:300], "finished": timezone.now()}
+    values = {"status": status, "message": message[:300], "finished": timezone.now(), "updated": timezone.now()}
     if not failed:
         values["progress"] = 1.0
     ThemingRun.objects.filter(pk=run_id).update(**values)

@@ -5,10 +5,15 @@ Plain forms (POST-redirect-GET); every change goes through ``ideation.services``
 
 from __future__ import annotations
 
+import io
+import tempfile
+import zipfile
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.management import call_command
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -64,6 +69,8 @@ def exports(request: HttpRequest, consultation: Consultation) -> HttpResponse:
 @require_GET
 @staff_page
 def export_file(request: HttpRequest, consultation: Consultation, kind: str, fmt: str) -> HttpResponse:
+    if kind == "polis" and fmt == "zip":
+        return _polis_zip(consultation)
     if kind not in EXPORTS or fmt not in ("csv", "xlsx"):
         raise Http404("unknown export")
     header, rows = EXPORTS[kind]
@@ -207,3 +214,19 @@ def _themes_post(request: HttpRequest, consultation: Consultation) -> HttpRespon
     except DomainError as error:
         messages.error(request, str(error))
     return redirect(back)
+
+
+def _polis_zip(consultation: Consultation) -> HttpResponse:
+    """The Pol.is openData folder (what ``export_polis`` writes, which ``import_polis`` reads back) as a zip.
+
+    The command is called by name: the domain does not import the analysis side (worker/).
+    """
+    with tempfile.TemporaryDirectory(prefix="polis-export-") as folder:
+        call_command("export_polis", consultation.slug, folder, stdout=io.StringIO())
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(Path(folder).iterdir()):
+                archive.write(path, f"{consultation.slug}/{path.name}")
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{consultation.slug}-polis-{timezone.now():%Y%m%d}.zip"'
+    return response

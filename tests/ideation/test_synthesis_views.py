@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 import io
 import json
 
@@ -182,3 +183,30 @@ def test_statement_exports_carry_vote_counts(staff, consultation, answered):
     assert {r["votes"] for r in rows} == {"0"}
     assert staff.get(url.replace(".csv", ".pdf")).status_code == 404
     assert staff.get(url.replace("statements", "secrets")).status_code == 404
+
+
+def test_polis_zip_round_trips_through_import_polis(staff, consultation, answered, tmp_path):
+    import zipfile
+
+    from django.core.management import call_command
+
+    from ideation.models import Consultation, Vote
+    from tests.factories import ParticipantFactory
+
+    statements = list(consultation.statements.all())
+    for i in range(6):
+        person = ParticipantFactory(consultation=consultation)
+        for j, statement in enumerate(statements):
+            Vote.objects.create(participant=person, statement=statement, choice=(i + j) % 3 - 1, channel="web")
+    url = reverse("ideation:export_file", kwargs={"slug": consultation.slug, "kind": "polis", "fmt": "zip"})
+    response = staff.get(url)
+    assert response["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        archive.extractall(tmp_path)
+        assert {"comments.csv", "votes.csv"} <= {Path(n).name for n in archive.namelist()}
+    call_command("import_polis", str(tmp_path / consultation.slug), "--slug", "reimported", stdout=io.StringIO())
+    again = Consultation.objects.get(slug="reimported")
+    original = sorted(Vote.objects.filter(statement__consultation=consultation).values_list("choice", flat=True))
+    assert sorted(Vote.objects.filter(statement__consultation=again).values_list("choice", flat=True)) == original
+    texts = sorted(consultation.statements.values_list("text", flat=True))
+    assert sorted(again.statements.values_list("text", flat=True)) == texts

@@ -136,3 +136,20 @@ def test_quote_consent_from_the_start_and_changed_later(consultation):
     assert not person.quote_consent
     other = services.participant_start(consultation=consultation, language="en", consent=True, channel="web")
     assert not other.quote_consent
+
+
+def test_a_run_not_heard_of_for_ten_minutes_is_taken_as_lost(consultation):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    lost = services.theming_run_start(consultation=consultation, schedule=False)
+    ThemingRun.objects.filter(pk=lost.pk).update(updated=timezone.now() - timedelta(minutes=11))
+    fresh = services.theming_run_start(consultation=consultation, schedule=False)
+    lost.refresh_from_db()
+    assert lost.status == ThemingRun.Status.FAILED and "superseded" in lost.message
+    with pytest.raises(ThemingBusy):
+        services.theming_run_start(consultation=consultation, schedule=False)
+    services.theming_run_start(consultation=consultation, schedule=False, force=True)
+    fresh.refresh_from_db()
+    assert fresh.status == ThemingRun.Status.FAILED

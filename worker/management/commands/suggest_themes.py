@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ideation import services
 from ideation.exceptions import DomainError
-from ideation.models import Consultation
+from ideation.models import Consultation, Theme
 from worker import jobs
 
 
@@ -18,13 +18,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("slug")
         parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+        parser.add_argument(
+            "--skip-if-themed", action="store_true", help="do nothing when the consultation has themes already"
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="start even if another run seems unfinished (it is marked failed)"
+        )
 
-    def handle(self, slug: str, quiet: bool = False, **options):
+    def handle(self, slug: str, quiet: bool = False, skip_if_themed: bool = False, force: bool = False, **options):
         consultation = Consultation.objects.filter(slug=slug).first()
         if consultation is None:
             raise CommandError(f"There is no consultation with the slug {slug!r}.")
+        if skip_if_themed and Theme.objects.filter(question__consultation=consultation).exists():
+            self.stdout.write(f"{slug} has themes already; nothing to do.")
+            return
         try:
-            run = services.theming_run_start(consultation=consultation, schedule=False)
+            run = services.theming_run_start(consultation=consultation, schedule=False, force=force)
         except DomainError as error:
             raise CommandError(str(error)) from None
         started = time.monotonic()
