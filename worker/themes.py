@@ -30,12 +30,14 @@ import functools
 import itertools
 import math
 import unicodedata
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.decomposition import NMF
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import normalize
 
 DEFAULT_LANGUAGES = ("en", "fr", "es", "ar")
@@ -193,6 +195,8 @@ def _features(tokens: list[list[str]]) -> tuple[sp.csr_matrix, sp.csr_matrix, np
 
 def _tfidf_by_language(counts: sp.csr_matrix, groups: list[np.ndarray]) -> sp.csr_matrix:
     """Sublinear TF times an IDF counted within each answer's language, rows l2-normalised."""
+    if counts.shape[0] == 0 or counts.shape[1] == 0:
+        return counts
     counts = counts.copy()
     counts.data = 1.0 + np.log(counts.data)
     group_of_row = np.zeros(counts.shape[0], dtype=np.intp)
@@ -290,12 +294,17 @@ def suggest_themes(
     else:
         model = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=NMF_MAX_ITER, tol=1e-4)
         weights = np.zeros((len(texts), k))
-        if len(alive) > FIT_SAMPLE:  # themes from a sample, then every answer weighed against them
-            sample = np.sort(np.random.default_rng(seed).choice(alive, size=FIT_SAMPLE, replace=False))
-            model.fit(features[sample])
-            weights[alive] = model.transform(features[alive])
-        else:
-            weights[alive] = model.fit_transform(features[alive])
+        # Not converging within NMF_MAX_ITER still gives usable themes; tiny inputs warn of a
+        # rounding-negative reconstruction error that only the diagnostics use.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            if len(alive) > FIT_SAMPLE:  # themes from a sample, then every answer weighed against them
+                sample = np.sort(np.random.default_rng(seed).choice(alive, size=FIT_SAMPLE, replace=False))
+                model.fit(features[sample])
+                weights[alive] = model.transform(features[alive])
+            else:
+                weights[alive] = model.fit_transform(features[alive])
         weights = np.nan_to_num(weights, nan=0.0, posinf=0.0, neginf=0.0)
     report(0.9)
 
