@@ -20,8 +20,11 @@ small lists below.
   punctuation.
 
 Unless told, ``k`` is ``round(sqrt(answers / 2))`` (the rule of thumb of
-Mardia et al. for the number of clusters), between 2 and ``max_themes``, and
-never more than the number of distinct answers.
+Mardia et al. for the number of clusters) plus one for each language beyond
+the first that has at least ``LANGUAGE_SHARE`` of the answers (languages share
+few features, Arabic none with the others, so a language often needs themes of
+its own), between 2 and ``max_themes``, and never more than the number of
+distinct answers.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import itertools
 import math
 import unicodedata
 import warnings
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -53,6 +57,8 @@ MAX_CHAR_FEATURES = 30_000
 # Below this many answers every term counts; from it on, a term must occur in two answers.
 MIN_DF_FROM = 100
 NMF_MAX_ITER = 200
+# A language counts for the number of themes when it has at least this share of the answers.
+LANGUAGE_SHARE = 0.05
 # Larger inputs fit the themes on a random sample of this many answers (same seed, same sample).
 FIT_SAMPLE = 3_000
 CHAR_WEIGHT = 1.0  # the character block weighs as much as the word block
@@ -217,14 +223,42 @@ def _language_groups(languages: Sequence[str]) -> list[np.ndarray]:
     return [np.array(rows) for rows in by_language.values()]
 
 
-def _choose_k(n_answers: int, n_distinct: int, n_themes: int | None, max_themes: int) -> int:
+def _choose_k(n_answers: int, n_distinct: int, n_languages: int, n_themes: int | None, max_themes: int) -> int:
     if n_themes is None:
-        n_themes = min(max_themes, max(2, round(math.sqrt(n_answers / 2))))
+        n_themes = min(max_themes, max(2, round(math.sqrt(n_answers / 2)) + n_languages - 1))
     return max(1, min(n_themes, n_distinct))
 
 
+@functools.lru_cache(maxsize=4096)
+def _word_break(ch: str) -> str:
+    return " " if unicodedata.category(ch)[0] in "PSZC" else ch
+
+
+def _spellings(texts: list[str]) -> dict[str, str]:
+    """The commonest written form (accents kept, lower case) of each normalised word."""
+    forms: Counter[tuple[str, str]] = Counter()
+    for text in texts:
+        forms.update(
+            unicodedata.normalize(
+                "NFC", "".join(map(_word_break, unicodedata.normalize("NFKC", text).casefold()))
+            ).split()
+        )
+    spelling: dict[str, str] = {}
+    best: dict[str, int] = {}
+    for form, count in forms.most_common():
+        key = normalize_text(form)
+        if count > best.get(key, 0):
+            spelling[key], best[key] = form, count
+    return spelling
+
+
 def _top_terms(
-    members: list[int], weights: np.ndarray, word_tfidf: sp.csr_matrix, vocabulary: np.ndarray, languages: list[str]
+    members: list[int],
+    weights: np.ndarray,
+    word_tfidf: sp.csr_matrix,
+    vocabulary: np.ndarray,
+    languages: list[str],
+    spelling: Mapping[str, str],
 ) -> tuple[str, ...]:
     """The strongest terms of each language among the members, taken in turn (largest language first)."""
     by_language: dict[str, list[int]] = {}
@@ -244,7 +278,7 @@ def _top_terms(
                 words = set(term.split())
                 if words <= covered:  # "climate" after "climate change" says nothing new
                     continue
-                terms.append(term)
+                terms.append(" ".join(spelling.get(w, w) for w in term.split()))
                 covered |= words
     return tuple(terms)
 
@@ -287,7 +321,9 @@ def suggest_themes(
         report(1.0)
         return empty
     n_distinct = len({content[i] for i in alive})
-    k = _choose_k(len(alive), n_distinct, n_themes, max_themes)
+    counted = Counter(languages[i] for i in alive)
+    n_languages = sum(1 for n in counted.values() if n >= max(2, LANGUAGE_SHARE * len(alive)))
+    k = _choose_k(len(alive), n_distinct, n_languages, n_themes, max_themes)
     if k == 1:
         weights = np.zeros((len(texts), 1))
         weights[alive, 0] = 1.0
@@ -327,6 +363,7 @@ def suggest_themes(
     order = sorted((t for t in range(k) if members[t]), key=lambda t: (-len(members[t]), members[t][0]))
     new_id = {old: new for new, old in enumerate(order)}
 
+    spelling = _spellings(texts)
     themes = []
     for old in order:
         rows = members[old]
@@ -337,7 +374,7 @@ def suggest_themes(
             if content[i] not in seen and len(examples) < EXAMPLES_PER_THEME:
                 examples.append(i)
                 seen.add(content[i])
-        terms = _top_terms(rows, weights[:, old], word_tfidf, vocabulary, languages)
+        terms = _top_terms(rows, weights[:, old], word_tfidf, vocabulary, languages, spelling)
         themes.append(Theme(id=new_id[old], terms=terms, examples=tuple(examples), size=len(rows)))
     assignments = tuple(tuple(new_id[t] for t in picks) for picks in chosen)
     report(1.0)
