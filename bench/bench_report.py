@@ -103,7 +103,7 @@ def main() -> None:
             batch_size=5000,
         )
         people = list(Participant.objects.filter(consultation=consultation).values_list("pk", flat=True))
-        texts, languages, _topics = synthetic(args.participants * args.questions, seed=1)
+        texts, _topics, languages = synthetic(args.participants * args.questions, seed=1)
         answers = []
         for q_index, question in enumerate(questions):
             for p_index, person in enumerate(people):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import unicodedata
+from collections.abc import Mapping
 
 from ideation.exceptions import EmptyText, TextTooLong
 
@@ -68,3 +69,17 @@ def keyword_key(text: str) -> str:
 def matches_keywords(text_key: str, keywords: list[str]) -> bool:
     """Whether a text (given as its ``keyword_key``) contains one of the words or phrases as a whole."""
     return any(needle.strip() and needle in text_key for needle in (keyword_key(word) for word in keywords))
+
+
+def rules_matching(text: str, language: str, rules: Mapping[object, Mapping[str, list[str]]]) -> set:
+    """The keys of ``rules`` ({theme: {language or "*": [keywords]}}) whose keywords for ``language`` are in ``text``.
+
+    Whole words and phrases only, whatever the case, accents, Arabic harakat and
+    hamza forms (people often type أ as ا), and punctuation.
+    """
+    key = keyword_key(text)
+    return {
+        theme
+        for theme, keywords in rules.items()
+        if matches_keywords(key, [*keywords.get("*", []), *keywords.get(language, [])])
+    }

@@ -1,4 +1,4 @@
-"""Themes in free-text answers: suggested by topic modelling, or applied by keyword rules.
+"""Themes in free-text answers, suggested by topic modelling.
 
 A pure library (plain strings in, dataclasses out; no Django), in four
 languages: English, French, Spanish and Arabic. Nothing is downloaded: the
@@ -15,9 +15,9 @@ small lists below.
   matrix factorisation (NMF) splits them into ``k`` themes; an answer belongs to
   its strongest theme, and to its second one too when that weighs at least
   ``SECOND_THEME_SHARE`` of the first.
-* ``apply_keyword_rules(texts, rules)``: the themes whose keywords occur in
-  each answer, as whole words or phrases, ignoring case, accents and
-  punctuation.
+
+Keyword rules, which facilitators add to themes, belong to the domain
+(``ideation.text.rules_matching``): they also code answers as they arrive.
 
 Unless told, ``k`` is ``round(sqrt(answers / 2))`` (the rule of thumb of
 Mardia et al. for the number of clusters) plus one for each language beyond
@@ -45,7 +45,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import normalize
 
 DEFAULT_LANGUAGES = ("en", "fr", "es", "ar")
-ANY_LANGUAGE = "*"
 
 # An answer also gets its second strongest theme when that weighs at least this share of the first.
 SECOND_THEME_SHARE = 0.6
@@ -379,41 +378,3 @@ def suggest_themes(
     assignments = tuple(tuple(new_id[t] for t in picks) for picks in chosen)
     report(1.0)
     return ThemeSuggestion(themes=tuple(themes), assignments=assignments, languages=tuple(languages))
-
-
-def _padded(text: str) -> str:
-    return f" {normalize_text(text)} "
-
-
-def apply_keyword_rules(
-    texts: Sequence[str],
-    rules: Mapping[str, Mapping[str, Sequence[str]]],
-    languages: Sequence[str] | None = None,
-) -> list[set[str]]:
-    """For each text, the themes of ``rules`` whose keywords it contains.
-
-    ``rules`` maps a theme id to keywords by language: ``{"climate": {"en":
-    ["climate change", "flood"], "*": ["CO2"]}}``. Keywords listed under "*"
-    apply to every text; the others only to texts in their language
-    (``languages``, one code per text, or detected). A keyword matches whole
-    words, so "flood" does not match "floods": list the forms you mean.
-    """
-    texts = [str(t or "") for t in texts]
-    if languages is None:
-        languages = [detect_language(t) for t in texts]
-    compiled: dict[str, dict[str, list[str]]] = {}
-    for theme, by_language in rules.items():
-        compiled[theme] = {
-            language: [p for p in (_padded(k) for k in keywords) if p.strip()]
-            for language, keywords in by_language.items()
-        }
-    matches: list[set[str]] = []
-    for text, language in zip(texts, languages, strict=True):
-        padded = _padded(text)
-        found = set()
-        for theme, by_language in compiled.items():
-            keywords = by_language.get(language, []) + by_language.get(ANY_LANGUAGE, [])
-            if any(k in padded for k in keywords):
-                found.add(theme)
-        matches.append(found)
-    return matches

@@ -14,13 +14,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from ideation import events
 from ideation.exceptions import InvalidKeywords, ThemeNameTaken, ThemingBusy, UnknownChoice, UnknownTheme
 from ideation.models import Answer, AnswerTheme, Consultation, Question, Theme, ThemingRun
-from ideation.text import clean_text, keyword_key, matches_keywords
+from ideation.text import clean_text, keyword_key, rules_matching
 
 THEME_NAME_MAX = 120
 MAX_KEYWORDS = 50
@@ -177,49 +177,66 @@ def answer_set_themes(*, answer: Answer, theme_ids: Sequence[int]) -> Answer:
     return answer
 
 
-def _rules(question: Question) -> list[tuple[int, dict[str, list[str]]]]:
-    return [(t.pk, t.keywords) for t in Theme.objects.filter(question=question).only("pk", "keywords") if t.keywords]
-
-
-def _matching_themes(answer: Answer, rules: list[tuple[int, dict[str, list[str]]]]) -> set[int]:
-    key = keyword_key(answer.text)
-    found = set()
-    for theme_id, keywords in rules:
-        words = [*keywords.get("*", []), *keywords.get(answer.language, [])]
-        if words and matches_keywords(key, words):
-            found.add(theme_id)
-    return found
+def _rules(question: Question) -> dict[int, dict[str, list[str]]]:
+    return {t.pk: t.keywords for t in Theme.objects.filter(question=question).only("pk", "keywords") if t.keywords}
 
 
 def themes_apply_keywords(*, question: Question, answers: Iterable[Answer] | None = None) -> int:
-    """Bring the keyword codings of unconfirmed answers up to date with the rules; returns the links added."""
+    """Bring the keyword codings of unconfirmed answers up to date with the rules; returns the links added.
+
+    A handful of queries whatever the number of answers (it runs on every suggestion and rule change).
+    """
     rules = _rules(question)
-    if answers is None:
-        answers = Answer.objects.filter(question=question, themes_confirmed=False).only("pk", "text", "language")
-    added = 0
+    rows = Answer.objects.filter(question=question, themes_confirmed=False)
+    if answers is not None:
+        rows = rows.filter(pk__in=[a.pk for a in answers])
+    texts = list(rows.values_list("pk", "text", "language"))
+    ids = [pk for pk, _text, _language in texts]
+    links = AnswerTheme.objects.filter(answer_id__in=ids)
+    existing = {(a, t): (pk, source) for pk, a, t, source in links.values_list("pk", "answer_id", "theme_id", "source")}
+    wanted = (
+        {(pk, theme) for pk, text, language in texts for theme in rules_matching(text, language, rules)}
+        if rules
+        else set()
+    )
+    stale = [
+        link for (key, (link, source)) in existing.items() if source == AnswerTheme.Source.KEYWORD and key not in wanted
+    ]
+    new = [key for key in wanted if key not in existing]
     with transaction.atomic():
-        for answer in answers:
-            if answer.themes_confirmed:
-                continue
-            wanted = _matching_themes(answer, rules)
-            current = {
-                link.theme_id: link
-                for link in AnswerTheme.objects.filter(answer_id=answer.pk).only("theme_id", "source")
-            }
-            stale = [
-                link.pk
-                for theme_id, link in current.items()
-                if link.source == AnswerTheme.Source.KEYWORD and theme_id not in wanted
-            ]
-            if stale:
-                AnswerTheme.objects.filter(pk__in=stale).delete()
-            new = [
-                AnswerTheme(answer_id=answer.pk, theme_id=theme_id, source=AnswerTheme.Source.KEYWORD)
-                for theme_id in wanted - current.keys()
-            ]
-            AnswerTheme.objects.bulk_create(new)
-            added += len(new)
-    return added
+        for start in range(0, len(stale), 5000):
+            AnswerTheme.objects.filter(pk__in=stale[start : start + 5000]).delete()
+        _insert_links((a, t, AnswerTheme.Source.KEYWORD, 1.0) for a, t in new)
+    return len(new)
+
+
+def _insert_links(rows: Iterable[tuple[int, int, str, float]], *, new_theme: bool = False) -> None:
+    """(answer, theme, source, weight) rows, an existing link kept as it is.
+
+    Plain SQL on purpose: a suggestion codes every answer of a question (about 20,000 at a
+    time), and building model instances for them costs more than the topic model itself.
+    Links to a theme made in this transaction cannot exist yet: on PostgreSQL they are copied in.
+    """
+    table = AnswerTheme._meta.db_table  # ours; the values below are parameters
+    rows = ((answer, theme, str(source), weight) for answer, theme, source, weight in rows)
+    with connection.cursor() as cursor:
+        if new_theme and connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} (answer_id, theme_id, source, weight) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = (
+            f"INSERT INTO {table} (answer_id, theme_id, source, weight) VALUES (%s, %s, %s, %s) "  # noqa: S608
+            "ON CONFLICT (answer_id, theme_id) DO NOTHING"
+        )
+        batch: list[tuple] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == 5000:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
 
 
 def _unique_name(base: str, taken: set[str]) -> str:
@@ -235,7 +252,9 @@ def _unique_name(base: str, taken: set[str]) -> str:
 def themes_store_suggestion(*, question: Question, themes: Sequence[SuggestedTheme]) -> list[Theme]:
     """Replace the question's suggested themes with a new suggestion; curated themes and confirmed answers stay."""
     with transaction.atomic():
-        Theme.objects.filter(question=question, origin=Theme.Origin.SUGGESTED).delete()
+        old = Theme.objects.filter(question=question, origin=Theme.Origin.SUGGESTED)
+        AnswerTheme.objects.filter(theme__in=old).delete()  # one query (a cascade would load every link)
+        old.delete()
         taken = {name.casefold() for name in Theme.objects.filter(question=question).values_list("name", flat=True)}
         confirmed = set(Answer.objects.filter(question=question, themes_confirmed=True).values_list("pk", flat=True))
         valid = set(Answer.objects.filter(question=question).values_list("pk", flat=True))
@@ -248,13 +267,14 @@ def themes_store_suggestion(*, question: Question, themes: Sequence[SuggestedThe
                 origin=Theme.Origin.SUGGESTED,
                 top_terms=terms,
             )
-            AnswerTheme.objects.bulk_create(
-                [
-                    AnswerTheme(answer_id=answer_id, theme=theme, source=AnswerTheme.Source.SUGGESTED, weight=weight)
-                    for answer_id, weight in suggestion.members
+            members = {answer_id: float(weight) for answer_id, weight in suggestion.members}  # once per answer
+            _insert_links(
+                (
+                    (answer_id, theme.pk, AnswerTheme.Source.SUGGESTED, weight)
+                    for answer_id, weight in members.items()
                     if answer_id in valid and answer_id not in confirmed
-                ],
-                ignore_conflicts=True,
+                ),
+                new_theme=True,
             )
             stored.append(theme)
         themes_apply_keywords(question=question)

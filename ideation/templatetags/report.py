@@ -35,6 +35,12 @@ def bar(value: dict | None) -> str:
 
 
 @register.filter
+def bar_start(value: dict | None) -> str:
+    """Where a bar drawn from the right-hand end starts (disagreement in an agree / disagree split)."""
+    return f"{100 - float(bar(value)):.1f}"
+
+
+@register.filter
 def when(value: str | None) -> str:
     """An ISO timestamp of the report as "2026-12-01 20:17 UTC" ("–" when there is none)."""
     if not value:

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ideation.exceptions import EmptyText, TextTooLong
-from ideation.text import clean_text, dedupe_key, detect_language, normalize_for_duplicates
+from ideation.text import clean_text, dedupe_key, detect_language, normalize_for_duplicates, rules_matching
 
 
 @pytest.mark.parametrize(
@@ -60,3 +60,37 @@ def test_language_detection(text, language):
 
 def test_too_short_to_tell_falls_back():
     assert detect_language("ok", fallback="fr") == "fr"
+
+
+RULES = {
+    "climate": {"en": ["climate change", "emissions"], "fr": ["réchauffement climatique"], "*": ["CO2"]},
+    "migration": {"en": ["refugees"], "fr": ["réfugiés", "asile"], "es": ["refugiados"], "ar": ["اللاجئين"]},
+    "women": {"es": ["mujeres"], "ar": ["المرأة"]},
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("CLIMATE-CHANGE is real!", "en", {"climate"}),  # case and punctuation do not matter
+        ("Les refugies et l'ASILE", "fr", {"migration"}),  # nor accents
+        ("The refugeescamp", "en", set()),  # not a whole word
+        ("La mujer y las Mujeres", "es", {"women"}),
+        ("يجب حماية حقوق اللاجئين", "ar", {"migration"}),
+        ("Réchauffement  climatique, CO₂ et co2", "fr", {"climate"}),  # a phrase across spaces; "*" rules
+        ("refugees", "es", set()),  # an English keyword, but the text is Spanish
+        ("حقوق المَرْأَة", "ar", {"women"}),  # harakat ignored
+        ("حقوق المراة", "ar", {"women"}),  # and the hamza form, as people often type it
+        ("", "en", set()),
+    ],
+)
+def test_keyword_rules_match_whole_words_in_the_texts_language(text, language, expected):
+    assert rules_matching(text, language, RULES) == expected
+
+
+def test_keyword_rules_on_the_multilingual_fixture_find_their_topic():
+    from tests.worker.themes_fixture import ANSWERS
+
+    found = [(topic, rules_matching(text, language, RULES)) for topic, language, text in ANSWERS]
+    assert all(matches <= {topic} for topic, matches in found), "no rule fires on another topic's answer"
+    assert sum(1 for _topic, matches in found if matches) >= 30

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import REPORT
 from tests.worker.themes_fixture import ANSWERS, LANGUAGES, TOPICS
-from worker.themes import ThemeSuggestion, apply_keyword_rules, detect_language, normalize_text, suggest_themes
+from worker.themes import ThemeSuggestion, detect_language, normalize_text, suggest_themes
 
 TEXTS = [text for _, _, text in ANSWERS]
 TOPIC_OF = [topic for topic, _, _ in ANSWERS]
@@ -157,52 +157,3 @@ def test_one_answer_makes_one_theme():
     assert [t.size for t in suggestion.themes] == [1]
     assert suggestion.assignments == ((0,),)
     assert "climate" in suggestion.themes[0].terms
-
-
-RULES = {
-    "climate": {"en": ["climate change", "emissions"], "fr": ["réchauffement climatique"], "*": ["CO2"]},
-    "migration": {"en": ["refugees"], "fr": ["réfugiés", "asile"], "es": ["refugiados"], "ar": ["اللاجئين"]},
-    "women": {"es": ["mujeres"], "ar": ["المرأة"]},
-}
-
-
-def test_keyword_rules_match_whole_words_in_the_texts_language():
-    texts = [
-        "CLIMATE-CHANGE is real!",  # case and punctuation do not matter
-        "Les refugies et l'ASILE",  # nor accents
-        "The refugeescamp",  # not a whole word
-        "La mujer y las Mujeres",
-        "يجب حماية حقوق اللاجئين",
-        "Réchauffement  climatique, CO₂ et co2",  # phrase across double spaces; "*" rule in French
-        "refugees",  # English keyword, but the text is said to be Spanish
-        "",
-    ]
-    languages = ["en", "fr", "en", "es", "ar", "fr", "es", ""]
-    assert apply_keyword_rules(texts, RULES, languages) == [
-        {"climate"},
-        {"migration"},
-        set(),
-        {"women"},
-        {"migration"},
-        {"climate"},
-        set(),
-        set(),
-    ]
-
-
-def test_keyword_rules_keep_arabic_letters_but_ignore_harakat():
-    rules = {"women": {"ar": ["المرأة"]}}
-    texts = ["حقوق المَرْأَة", "حقوق المراة", "حقوقُ المرأةِ."]
-    assert apply_keyword_rules(texts, rules, ["ar"] * 3) == [{"women"}, set(), {"women"}]
-
-
-def test_keyword_rules_detect_the_language_when_not_given():
-    matches = apply_keyword_rules(["Les réfugiés ont besoin d'un toit.", "Refugees need homes."], RULES)
-    assert matches == [{"migration"}, {"migration"}]
-
-
-def test_keyword_rules_on_the_fixture_find_their_topic():
-    matches = apply_keyword_rules(TEXTS, RULES, LANGUAGE_OF)
-    for found, topic in zip(matches, TOPIC_OF, strict=True):
-        assert found <= {topic}  # no rule fires on another topic's answer
-    assert sum(1 for found in matches if found) >= 30
