@@ -99,15 +99,17 @@ def _quotes(theme_id: int, limit: int) -> list[dict]:
     links = (
         AnswerTheme.objects.filter(theme_id=theme_id, answer__participant__quote_consent=True)
         .select_related("answer")
-        .order_by("-weight", "answer_id")[:limit]
+        .order_by("-weight", "answer_id")[: limit * 10]
     )
-    quotes = []
+    quotes: dict[str, dict] = {}
     for link in links:
         text = " ".join(link.answer.text.split())
         if len(text) > QUOTE_MAX:
             text = text[: QUOTE_MAX - 1].rstrip() + "…"
-        quotes.append({"answer": link.answer_id, "text": text, "language": link.answer.language})
-    return quotes
+        quotes.setdefault(text.casefold(), {"answer": link.answer_id, "text": text, "language": link.answer.language})
+        if len(quotes) == limit:
+            break
+    return list(quotes.values())  # the same words from two people are quoted once
 
 
 def _question(question: Question, vocab: dict, language: str) -> dict:

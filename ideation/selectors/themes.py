@@ -17,10 +17,12 @@ def question_themes(*, question: Question) -> list[dict]:
     themes = list(Theme.objects.filter(question=question).annotate(size=Count("answer_links")).order_by("-size", "pk"))
     examples: dict[int, list[str]] = defaultdict(list)
     for theme in themes:
-        links = (
-            AnswerTheme.objects.filter(theme=theme).select_related("answer").order_by("-weight", "answer_id")[:EXAMPLES]
+        texts = (
+            AnswerTheme.objects.filter(theme=theme)
+            .order_by("-weight", "answer_id")
+            .values_list("answer__text", flat=True)[: EXAMPLES * 10]
         )
-        examples[theme.pk] = [link.answer.text for link in links]
+        examples[theme.pk] = list(dict.fromkeys(texts))[:EXAMPLES]  # the same answer given twice shows once
     return [
         {
             "theme": theme,
