@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import sys
 import tempfile
 import time
@@ -27,19 +26,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def up(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--participants", type=int, default=20_000)
     parser.add_argument("--questions", type=int, default=5)
     args = parser.parse_args()
+    from bench.bench_live import up
+
     var = tempfile.mkdtemp(prefix="bench-report-")
     os.environ.update(
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -110,7 +103,13 @@ def main() -> None:
                 if rng.random() < 0.9:
                     i = q_index * len(people) + p_index
                     answers.append(
-                        Answer(participant_id=person, question=question, text=texts[i], language=languages[i], channel="web")
+                        Answer(
+                            participant_id=person,
+                            question=question,
+                            text=texts[i],
+                            language=languages[i],
+                            channel="web",
+                        )
                     )
         Answer.objects.bulk_create(answers, batch_size=5000)
         print(f"built {len(people):,} participants and {len(answers):,} answers in {time.monotonic() - started:.1f} s")

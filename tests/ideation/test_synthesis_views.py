@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.urls import reverse

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from collections import Counter
 
 import pytest
@@ -15,18 +14,10 @@ from ideation import events, services
 from ideation.models import AnswerTheme, Theme, ThemingRun
 from ideation.selectors.report import report_data
 from tests.factories import ParticipantFactory
+from tests.worker.test_scheduling import wait_for
 from tests.worker.themes_fixture import ANSWERS
 from worker import jobs
 from worker.celery import app
-
-
-def wait_for(condition, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture
