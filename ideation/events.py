@@ -6,6 +6,9 @@ after commit, so a rolled-back write never announces anything. Failures here
 only live views and analyses pause. After a failure Redis is left alone for
 a few seconds, so an outage does not slow every request down.
 
+Live events that fail are held (one per kind and consultation) and sent again
+after the back-off, so open pages catch up as soon as Redis answers again.
+
 Analyses are debounced per consultation: the first contribution schedules a
 run a moment later (``ANALYSIS_DEBOUNCE_SECONDS``) and the ones that follow
 before it starts ride along. Where the run happens depends on
@@ -31,7 +34,7 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger(__name__)
 
 ANALYSIS_KINDS = frozenset({"vote", "statement", "forget", "moderation", "import"})
-OUTAGE_BACKOFF_SECONDS = 5.0
+OUTAGE_BACKOFF_SECONDS = 2.0
 _redis_down_until = 0.0
 
 
@@ -97,15 +100,60 @@ def _redis_failed(what: str) -> None:
 
 def _publish(consultation_id: int, message: dict) -> None:
     layer = get_channel_layer()
-    if layer is None or (settings.REDIS_URL and not _redis_available()):
+    if layer is None:
         return
-    try:
-        async_to_sync(layer.group_send)(group_name(consultation_id), message)
-    except Exception:
-        if settings.REDIS_URL:
-            _redis_failed(f"live update for consultation {consultation_id}")
-        else:
-            logger.warning("live update for consultation %s not sent", consultation_id, exc_info=True)
+    if settings.REDIS_URL and not _redis_available():
+        _held.hold(consultation_id, message)
+        return
+    # Twice: after Redis restarts, the first use of a pooled connection fails (the pool then drops it).
+    for attempt in (1, 2):
+        try:
+            async_to_sync(layer.group_send)(group_name(consultation_id), message)
+            return
+        except Exception:
+            if attempt == 1 and settings.REDIS_URL:
+                continue
+            if settings.REDIS_URL:
+                _redis_failed(f"live update for consultation {consultation_id}")
+                _held.hold(consultation_id, message)
+            else:
+                logger.warning("live update for consultation %s not sent", consultation_id, exc_info=True)
+
+
+class _HeldEvents:
+    """Live events that could not be sent while Redis was failing, sent again once it answers.
+
+    At most one of each kind per consultation is kept (a screen only needs to
+    know that something happened), so an outage costs a few bytes, however
+    many votes arrive meanwhile. A timer retries after the back-off; open
+    pages then catch up at once, not at their next heartbeat.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._events: dict[tuple[int, str, str], dict] = {}
+        self._timer: threading.Timer | None = None
+
+    def hold(self, consultation_id: int, message: dict) -> None:
+        key = (consultation_id, message.get("type", ""), str(message.get("kind", "")))
+        with self._lock:
+            self._events[key] = message
+            if self._timer is None:
+                self._timer = threading.Timer(OUTAGE_BACKOFF_SECONDS + 0.05, self.flush)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def flush(self) -> None:
+        with self._lock:
+            events, self._events, self._timer = self._events, {}, None
+        for (consultation_id, _type, _kind), message in events.items():
+            _publish(consultation_id, message)  # holds it again if Redis still fails
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+
+_held = _HeldEvents()
 
 
 # --- analysis scheduling --------------------------------------------------------------

@@ -299,3 +299,48 @@ async def test_an_idle_socket_survives_on_redis(consultation, monkeypatch):
     )
     assert (await _next_stats(screen))["votes"] == 1
     await screen.disconnect()
+
+
+def test_live_events_that_fail_while_redis_is_down_are_sent_once_it_answers(monkeypatch, settings):
+    """Held events: one per kind and consultation, sent by themselves after the back-off (no heartbeat needed)."""
+    import threading
+    import time
+
+    from ideation import events
+
+    class FlakyLayer:
+        def __init__(self) -> None:
+            self.down = True
+            self.sent: list[tuple[str, dict]] = []
+            self.lock = threading.Lock()
+
+        async def group_send(self, group, message):
+            if self.down:
+                raise ConnectionError("Redis is down")
+            with self.lock:
+                self.sent.append((group, message))
+
+    layer = FlakyLayer()
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    monkeypatch.setattr(events, "get_channel_layer", lambda: layer)
+    monkeypatch.setattr(events, "OUTAGE_BACKOFF_SECONDS", 0.2)
+    monkeypatch.setattr(events, "_redis_down_until", 0.0)
+    monkeypatch.setattr(events, "_held", events._HeldEvents())
+    for kind in ("vote", "vote", "vote", "moderation"):
+        events._publish(7, {"type": "activity", "kind": kind})
+    events._publish(8, {"type": "analysis", "kind": "analysis", "version": 3})
+    assert layer.sent == [] and len(events._held) == 3
+    time.sleep(0.6)  # still down: the retry holds them again, nothing is lost
+    assert layer.sent == [] and len(events._held) == 3
+    layer.down = False
+    deadline = time.monotonic() + 5
+    while len(layer.sent) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted((g, m["kind"]) for g, m in layer.sent) == [
+        ("consultation.7", "moderation"),
+        ("consultation.7", "vote"),
+        ("consultation.8", "analysis"),
+    ]
+    assert len(events._held) == 0
+    events._publish(7, {"type": "activity", "kind": "vote"})
+    assert len(layer.sent) == 4, "once Redis answers, events go straight out again"
