@@ -393,3 +393,20 @@ from ideation.selectors.live import (  # noqa: E402
 from ideation.selectors.live import (  # noqa: E402
     statement_breakdown as statement_breakdown,
 )
+
+# What the analysis job reads (a module of its own; re-exported here).
+from ideation.selectors.analysis import (  # noqa: E402
+    analysis_context as analysis_context,
+)
+from ideation.selectors.analysis import (  # noqa: E402
+    analysis_votes as analysis_votes,
+)
+from ideation.selectors.analysis import (  # noqa: E402
+    analysis_votes_since as analysis_votes_since,
+)
+from ideation.selectors.analysis import (  # noqa: E402
+    fast_votes_supported as fast_votes_supported,
+)
+from ideation.selectors.analysis import (  # noqa: E402
+    from_micros as from_micros,
+)
