@@ -380,21 +380,7 @@ def polis_export_data(*, consultation: Consultation) -> dict:
     }
 
 
-# The live dashboard and event screen (a module of their own; re-exported here).
-from ideation.selectors.live import (  # noqa: E402
-    analysis_view as analysis_view,
-)
-from ideation.selectors.live import (  # noqa: E402
-    consultation_stats as consultation_stats,
-)
-from ideation.selectors.live import (  # noqa: E402
-    participation_timeline as participation_timeline,
-)
-from ideation.selectors.live import (  # noqa: E402
-    statement_breakdown as statement_breakdown,
-)
-
-# What the analysis job reads (a module of its own; re-exported here).
+# What the analysis job reads, and the live dashboard and event screen (modules of their own; re-exported here).
 from ideation.selectors.analysis import (  # noqa: E402
     analysis_context as analysis_context,
 )
@@ -409,4 +395,16 @@ from ideation.selectors.analysis import (  # noqa: E402
 )
 from ideation.selectors.analysis import (  # noqa: E402
     from_micros as from_micros,
+)
+from ideation.selectors.live import (  # noqa: E402
+    analysis_view as analysis_view,
+)
+from ideation.selectors.live import (  # noqa: E402
+    consultation_stats as consultation_stats,
+)
+from ideation.selectors.live import (  # noqa: E402
+    participation_timeline as participation_timeline,
+)
+from ideation.selectors.live import (  # noqa: E402
+    statement_breakdown as statement_breakdown,
 )

@@ -141,7 +141,7 @@ def test_incremental_job_equals_full_recompute(consultation, caplog, monkeypatch
 def test_nothing_new_changes_nothing_but_the_version(consultation, caplog):
     camps(consultation, people=20, statements=6)
     run(consultation, caplog)
-    snapshot, how = both_ways(consultation, caplog)
+    _snapshot, how = both_ways(consultation, caplog)
     assert how == "load (incremental)"
 
 
@@ -168,7 +168,9 @@ def test_the_binary_copy_and_the_delta_read_what_the_orm_reads(consultation):
     recent = everything.order_by("-updated")[:7]
     since = micros(min(v.updated for v in recent))
     delta = selectors.analysis_votes_since(consultation=consultation, since=since)
-    assert sorted(delta.votes.ids.tolist()) == sorted(everything.filter(updated__gte=recent[6].updated).values_list("pk", flat=True))
+    assert sorted(delta.votes.ids.tolist()) == sorted(
+        everything.filter(updated__gte=recent[6].updated).values_list("pk", flat=True)
+    )
     assert sorted(delta.participants.tolist()) == sorted(p.pk for p in consultation.participants.all())
     assert sorted(delta.statements.tolist()) == sorted(consultation.statements.values_list("pk", flat=True))
     kept = voteset.VoteSet.from_votes(votes)

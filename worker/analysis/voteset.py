@@ -27,6 +27,7 @@ from worker.analysis.matrix import VoteMatrix
 
 FORMAT = 2
 
+
 class Votes(Protocol):
     """Rows of the vote table as arrays (``ideation.selectors.analysis.Votes``): ids, who, on what,
     the choice, when first cast and when last changed (µs since the epoch)."""
@@ -113,7 +114,15 @@ class VoteSet:
         """The same participants, statements and votes, in the same order."""
         return all(
             np.array_equal(getattr(self, name), getattr(other, name))
-            for name in ("participants", "participant_first", "statements", "statement_first", "rows", "cols", "choices")
+            for name in (
+                "participants",
+                "participant_first",
+                "statements",
+                "statement_first",
+                "rows",
+                "cols",
+                "choices",
+            )
         )
 
     def missing(self, participants: np.ndarray, statements: np.ndarray) -> bool:
@@ -132,7 +141,9 @@ class VoteSet:
         values = sp.csr_matrix(
             (self.choices[order].astype(np.float64), self.cols[order].astype(np.int32), indptr), shape=(n, m)
         )
-        return VoteMatrix([str(p) for p in self.participants.tolist()], [str(s) for s in self.statements.tolist()], values)
+        return VoteMatrix(
+            [str(p) for p in self.participants.tolist()], [str(s) for s in self.statements.tolist()], values
+        )
 
     # --- storage ------------------------------------------------------------------------------
     def to_bytes(self) -> bytes:
