@@ -88,13 +88,14 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--size", default="20000x500")
+    parser.add_argument("--redis-db", type=int, default=13, help="a Redis database no one else uses meanwhile")
     args = parser.parse_args()
     if not (up(5432) and up(6379)):
         sys.exit("bench_live needs PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379): the services profile.")
     os.environ.update(
         DJANGO_SETTINGS_MODULE="config.settings",
-        DATABASE_URL="postgres://postgres@127.0.0.1:5432/consult_live_bench",
-        REDIS_URL="redis://127.0.0.1:6379/13",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/consult_live_bench_{os.getpid()}",
+        REDIS_URL=f"redis://127.0.0.1:6379/{args.redis_db}",
         SECRET_KEY="bench-" + "k" * 50,
         HTTPS="false",
         ANALYSIS_RUNNER="celery",
@@ -248,6 +249,10 @@ def part_two(port: int, n: int, m: int) -> None:
         slug="bench-big", title="Benchmark", statements=statements, votes=votes, status=Consultation.Status.OPEN
     )
     print(f"2. {n:,} x {m:,} conversation, {len(votes):,} votes, imported in {time.monotonic() - started:.0f} s")
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # table statistics, as autovacuum soon has them after a bulk import
+        cursor.execute("ANALYZE")
     from worker import jobs
 
     first = time.monotonic()
