@@ -9,7 +9,7 @@ exist, from which ``worker.jobs`` sees whether anything was deleted.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.db import connection
@@ -32,12 +32,17 @@ _RECORD = np.dtype(
 )
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_MICROSECOND = timedelta(microseconds=1)
+
+
 def micros(moment: datetime) -> int:
-    return int(moment.timestamp() * _MICRO) if moment.tzinfo else int(moment.replace(tzinfo=UTC).timestamp() * _MICRO)
+    """µs since the epoch, exactly (no float on the way: votes_until is compared with vote times)."""
+    return ((moment if moment.tzinfo else moment.replace(tzinfo=UTC)) - _EPOCH) // _ONE_MICROSECOND
 
 
 def from_micros(value: int) -> datetime:
-    return datetime.fromtimestamp(value / _MICRO, tz=UTC)
+    return _EPOCH + timedelta(microseconds=int(value))
 
 
 def fast_votes_supported() -> bool:
