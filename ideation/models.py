@@ -366,7 +366,11 @@ class Vote(models.Model):
             models.UniqueConstraint(fields=["participant", "statement"], name="vote_unique"),
             models.CheckConstraint(condition=Q(choice__in=[-1, 0, 1]), name="vote_choice_valid"),
         ]
-        indexes = [models.Index(fields=["statement", "choice"])]
+        indexes = [
+            models.Index(fields=["statement", "choice"]),
+            # the analysis job reads the votes changed since its last run
+            models.Index(fields=["updated"], name="vote_updated"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.participant_id} {self.choice:+d} on {self.statement_id}"

@@ -380,7 +380,22 @@ def polis_export_data(*, consultation: Consultation) -> dict:
     }
 
 
-# The live dashboard and event screen (a module of their own; re-exported here).
+# What the analysis job reads, and the live dashboard and event screen (modules of their own; re-exported here).
+from ideation.selectors.analysis import (  # noqa: E402
+    analysis_context as analysis_context,
+)
+from ideation.selectors.analysis import (  # noqa: E402
+    analysis_votes as analysis_votes,
+)
+from ideation.selectors.analysis import (  # noqa: E402
+    analysis_votes_since as analysis_votes_since,
+)
+from ideation.selectors.analysis import (  # noqa: E402
+    fast_votes_supported as fast_votes_supported,
+)
+from ideation.selectors.analysis import (  # noqa: E402
+    from_micros as from_micros,
+)
 from ideation.selectors.live import (  # noqa: E402
     analysis_view as analysis_view,
 )

@@ -610,3 +610,62 @@ def clusters_update(
         base_centers, sizes, base_ids, stored_bases, stored_groups, stored_counts, max_k, group_iters, threshold
     )
     return base_ids, base_centers, base_labels, group_ids, group_labels, scores
+
+
+@njit(cache=True)
+def _ridge(index, target_base, offsets, other, size, lambda_intercept, lambda_factor):
+    """Per entity: ridge regression of (target_base - offsets[other side]) on [1, factor] (2 x 2 normal equations).
+
+    ``offsets`` and ``other`` are indexed through the entries' other side, already gathered by the caller
+    as arrays (see bridging_step). Sums in entry order, as np.bincount adds: the same numbers.
+    """
+    count = np.zeros(size)
+    s_f = np.zeros(size)
+    s_ff = np.zeros(size)
+    s_t = np.zeros(size)
+    s_tf = np.zeros(size)
+    for i in range(index.shape[0]):
+        j = index[i]
+        o = other[i]
+        t = target_base[i] - offsets[i]
+        count[j] += 1.0
+        s_f[j] += o
+        s_ff[j] += o * o
+        s_t[j] += t
+        s_tf[j] += t * o
+    intercept = np.empty(size)
+    factor = np.empty(size)
+    for j in range(size):
+        a11 = count[j] + lambda_intercept
+        a12 = s_f[j]
+        a22 = s_ff[j] + lambda_factor
+        det = a11 * a22 - a12 * a12
+        intercept[j] = (a22 * s_t[j] - a12 * s_tf[j]) / det
+        factor[j] = (a11 * s_tf[j] - a12 * s_t[j]) / det
+    return intercept, factor
+
+
+@njit(cache=True)
+def bridging_step(rows, cols, y, mu, bs, fs, n, m, lambda_intercept, lambda_factor):
+    """One alternating-least-squares sweep of worker.analysis.bridging.fit, operation for operation.
+
+    Returns the participants' intercepts and factors, the statements' and the residual of every rating.
+    """
+    k = y.shape[0]
+    base = np.empty(k)
+    offsets = np.empty(k)
+    other = np.empty(k)
+    for i in range(k):
+        base[i] = y[i] - mu
+        offsets[i] = bs[cols[i]]
+        other[i] = fs[cols[i]]
+    bu, fu = _ridge(rows, base, offsets, other, n, lambda_intercept, lambda_factor)
+    for i in range(k):
+        offsets[i] = bu[rows[i]]
+        other[i] = fu[rows[i]]
+    bs_new, fs_new = _ridge(cols, base, offsets, other, m, lambda_intercept, lambda_factor)
+    residual = np.empty(k)
+    for i in range(k):
+        r, c = rows[i], cols[i]
+        residual[i] = ((y[i] - bu[r]) - bs_new[c]) - fu[r] * fs_new[c]
+    return bu, fu, bs_new, fs_new, residual

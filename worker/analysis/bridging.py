@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from worker.analysis import _kernels
+
 LAMBDA_INTERCEPT = 0.15
 LAMBDA_FACTOR = 0.03
 MAX_ITERATIONS = 50
@@ -52,16 +54,19 @@ def fit(
     statement_start: np.ndarray | None = None,
 ) -> BridgingFit:
     """``ratings`` are 1 (agree) or 0 (disagree) at (rows, cols)."""
-    y = ratings.astype(np.float64)
+    y = np.ascontiguousarray(ratings, dtype=np.float64)
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    cols = np.ascontiguousarray(cols, dtype=np.int64)
     fu = _start(participant_start, n)
     fs = _start(statement_start, m)
     bu, bs, mu = np.zeros(n), np.zeros(m), float(y.mean()) if len(y) else 0.0
     iterations = 0
     for iterations in range(1, MAX_ITERATIONS + 1):  # noqa: B007 - reported
         before = (bs.copy(), fs.copy())
-        bu, fu = _solve(rows, y - mu - bs[cols], fs[cols], n)
-        bs, fs = _solve(cols, y - mu - bu[rows], fu[rows], m)
-        residual = y - bu[rows] - bs[cols] - fu[rows] * fs[cols]
+        # _solve for the participants, then for the statements, and the residual, in one compiled sweep
+        bu, fu, bs, fs, residual = _kernels.bridging_step(
+            rows, cols, y, mu, bs, fs, n, m, LAMBDA_INTERCEPT, LAMBDA_FACTOR
+        )
         mu = float(residual.sum() / (len(y) + LAMBDA_INTERCEPT)) if len(y) else 0.0
         change = max(np.abs(bs - before[0]).max(initial=0), np.abs(fs - before[1]).max(initial=0))
         if change < TOLERANCE:
@@ -79,7 +84,9 @@ def _start(values: np.ndarray | None, size: int) -> np.ndarray:
 
 
 def _solve(index: np.ndarray, target: np.ndarray, other: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per entity: ridge regression of ``target`` on [1, other] (2 x 2 normal equations)."""
+    """Per entity: ridge regression of ``target`` on [1, other] (2 x 2 normal equations).
+
+    The reference for ``_kernels.bridging_step``, which does this in compiled loops (tests compare them)."""
     count = np.bincount(index, minlength=size).astype(float)
     s_f = np.bincount(index, weights=other, minlength=size)
     s_ff = np.bincount(index, weights=other * other, minlength=size)

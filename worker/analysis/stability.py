@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
+from threadpoolctl import threadpool_limits
 
 from worker.analysis import pca
 from worker.analysis.matrix import VoteMatrix
@@ -70,8 +71,11 @@ def group_stability(
         operator = pca.gram_operator(sample, mu, active, row_weights=weights)
         comps_b = pca.components(sample.m, operator=operator, warm=comps, max_iterations=PCA_ITERATIONS, tolerance=None)
         positions = pca.project(clustered, comps_b, mu, active).participants
-        model = KMeans(n_clusters=k, n_init=3, random_state=b).fit(positions[picked], sample_weight=weights)
-        resampled = model.predict(positions)
+        # two-dimensional points, a few thousand: OpenMP threads only wait on each other here (badly so
+        # on a busy machine, where a barrier waits for a descheduled thread), one is faster
+        with threadpool_limits(1, user_api="openmp"):
+            model = KMeans(n_clusters=k, n_init=3, random_state=b).fit(positions[picked], sample_weight=weights)
+            resampled = model.predict(positions)
         scores.append(adjusted_rand_score(labels, resampled))
         for g in range(k):
             in_g = labels == g

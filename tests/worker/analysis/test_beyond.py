@@ -75,3 +75,23 @@ def test_breakdown_counts_and_shares_per_category():
     }
     assert result["x"]["Europe"]["pass"] == 1
     assert "d" not in result["x"], "participants without the attribute are in no category"
+
+
+def test_the_compiled_bridging_sweep_gives_the_numbers_of_the_numpy_one():
+    rng = np.random.default_rng(3)
+    n, m, k = 300, 40, 4000
+    rows, cols = rng.integers(0, n, k), rng.integers(0, m, k)
+    y = (rng.random(k) < 0.6).astype(float)
+    participant_start, statement_start = rng.normal(size=n), rng.normal(size=m)
+    fit = bridging.fit(rows, cols, y, n, m, participant_start=participant_start, statement_start=statement_start)
+    # the same alternating least squares, written with bridging._solve (np.bincount)
+    fs, bs, mu = bridging._start(statement_start, m), np.zeros(m), float(y.mean())
+    for _ in range(fit.iterations):
+        bu, fu = bridging._solve(rows, y - mu - bs[cols], fs[cols], n)
+        bs, fs = bridging._solve(cols, y - mu - bu[rows], fu[rows], m)
+        residual = y - bu[rows] - bs[cols] - fu[rows] * fs[cols]
+        mu = float(residual.sum() / (len(y) + bridging.LAMBDA_INTERCEPT))
+    assert fit.mu == mu
+    assert np.array_equal(fit.participant_factor, fu) and np.array_equal(fit.statement_factor, fs)
+    counts = np.bincount(cols, minlength=m)
+    assert np.array_equal(fit.statement_intercept, np.where(counts >= bridging.MIN_RATINGS, bs, np.nan), equal_nan=True)
