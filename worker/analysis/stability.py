@@ -27,7 +27,9 @@ from worker.analysis.matrix import VoteMatrix
 
 RESAMPLES = 20
 MAX_SAMPLE = 10_000
-PCA_ITERATIONS = 10
+# A resample's components start from the full data's and settle within a few block iterations
+# (at 20,000 x 500, 3, 5 and 10 give the same stability to four decimals; each costs ~70 ms).
+PCA_ITERATIONS = 5
 
 
 def empty() -> dict:
