@@ -20,7 +20,6 @@ import os
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,10 +106,8 @@ def main() -> None:
 
 
 def _conversation(n: int, m: int):
-    from bench.synthetic import synthetic
-    from ideation import services
+    from bench.synthetic import import_synthetic
     from ideation.models import Consultation
-    from ideation.services.imports import ImportedStatement, ImportedVote
 
     slug = f"bench-{n}x{m}"
     existing = Consultation.objects.filter(slug=slug).first()
@@ -125,23 +122,8 @@ def _conversation(n: int, m: int):
         print(f"{n:,} x {m:,} conversation reused (its analyses deleted)")
         return existing
     started = time.monotonic()
-    matrix, _camps = synthetic(n, m)
-    coo = matrix.values.tocoo()
-    now = datetime.now(UTC)
-    statements = [
-        ImportedStatement(external_id=sid, author="", text=f"Synthetic statement {sid}", moderated=1, created=now)
-        for sid in matrix.statement_ids
-    ]
-    votes = [
-        ImportedVote(
-            voter=matrix.participant_ids[r], statement=matrix.statement_ids[c], choice=int(v), first=now, last=now
-        )
-        for r, c, v in zip(coo.row, coo.col, coo.data, strict=True)
-    ]
-    consultation = services.consultation_import(
-        slug=slug, title="Benchmark", statements=statements, votes=votes, status=Consultation.Status.OPEN
-    )
-    print(f"{n:,} x {m:,} conversation, {len(votes):,} votes, imported in {time.monotonic() - started:.0f} s")
+    consultation, n_votes = import_synthetic(slug, n, m)
+    print(f"{n:,} x {m:,} conversation, {n_votes:,} votes, imported in {time.monotonic() - started:.0f} s")
     _analyze()
     return consultation
 

@@ -31,7 +31,6 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -226,29 +225,13 @@ def _cast_share(plan) -> list[float]:
 
 
 def part_two(port: int, n: int, m: int) -> None:
-    from bench.synthetic import synthetic
+    from bench.synthetic import import_synthetic
     from ideation import services
-    from ideation.models import AnalysisSnapshot, Consultation, Participant, Statement
-    from ideation.services.imports import ImportedStatement, ImportedVote
+    from ideation.models import AnalysisSnapshot, Participant, Statement
 
     started = time.monotonic()
-    matrix, _camps = synthetic(n, m)
-    coo = matrix.values.tocoo()
-    now = datetime.now(UTC)
-    statements = [
-        ImportedStatement(external_id=sid, author="", text=f"Synthetic statement {sid}", moderated=1, created=now)
-        for sid in matrix.statement_ids
-    ]
-    votes = [
-        ImportedVote(
-            voter=matrix.participant_ids[r], statement=matrix.statement_ids[c], choice=int(v), first=now, last=now
-        )
-        for r, c, v in zip(coo.row, coo.col, coo.data, strict=True)
-    ]
-    consultation = services.consultation_import(
-        slug="bench-big", title="Benchmark", statements=statements, votes=votes, status=Consultation.Status.OPEN
-    )
-    print(f"2. {n:,} x {m:,} conversation, {len(votes):,} votes, imported in {time.monotonic() - started:.0f} s")
+    consultation, n_votes = import_synthetic("bench-big", n, m)
+    print(f"2. {n:,} x {m:,} conversation, {n_votes:,} votes, imported in {time.monotonic() - started:.0f} s")
     from django.db import connection
 
     with connection.cursor() as cursor:  # table statistics, as autovacuum soon has them after a bulk import

@@ -46,3 +46,30 @@ def synthetic(
         [f"p{i}" for i in range(n)], [f"s{j}" for j in range(m)], rows[order], cols[order], values[order]
     )
     return matrix, camp
+
+
+def import_synthetic(slug: str, n: int, m: int):
+    """A synthetic conversation of ``n`` x ``m`` imported as an open consultation (needs Django set up)."""
+    from datetime import UTC, datetime
+
+    from ideation import services
+    from ideation.models import Consultation
+    from ideation.services.imports import ImportedStatement, ImportedVote
+
+    matrix, _camps = synthetic(n, m)
+    coo = matrix.values.tocoo()
+    now = datetime.now(UTC)
+    statements = [
+        ImportedStatement(external_id=sid, author="", text=f"Synthetic statement {sid}", moderated=1, created=now)
+        for sid in matrix.statement_ids
+    ]
+    votes = [
+        ImportedVote(
+            voter=matrix.participant_ids[r], statement=matrix.statement_ids[c], choice=int(v), first=now, last=now
+        )
+        for r, c, v in zip(coo.row, coo.col, coo.data, strict=True)
+    ]
+    consultation = services.consultation_import(
+        slug=slug, title="Benchmark", statements=statements, votes=votes, status=Consultation.Status.OPEN
+    )
+    return consultation, len(votes)
