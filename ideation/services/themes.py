@@ -133,16 +133,25 @@ def theme_merge(*, into: Theme, theme_ids: Sequence[int]) -> Theme:
             for language, words in other.keywords.items():
                 keywords.setdefault(language, [])
                 keywords[language] += [w for w in words if w not in keywords[language]]
-            for link in other.answer_links.all():
-                kept = AnswerTheme.objects.filter(answer_id=link.answer_id, theme=into).first()
-                if kept is None:
-                    AnswerTheme.objects.create(
-                        answer_id=link.answer_id, theme=into, source=link.source, weight=link.weight
-                    )
-                elif link.source == AnswerTheme.Source.CONFIRMED and kept.source != link.source:
-                    kept.source = link.source
-                    kept.save(update_fields=["source"])
-            other.delete()
+        # A few statements however many answers the themes have: one link per answer moves over
+        # (a confirmed one first), an answer already in ``into`` keeps that link, confirmed if any was.
+        other_ids = [other.pk for other in others]
+        existing = dict(AnswerTheme.objects.filter(theme=into).values_list("answer_id", "source"))
+        move: dict[int, int] = {}
+        confirm: set[int] = set()
+        for pk, answer_id, source in AnswerTheme.objects.filter(theme_id__in=other_ids).values_list(
+            "pk", "answer_id", "source"
+        ):
+            confirmed = source == AnswerTheme.Source.CONFIRMED
+            if answer_id in existing:
+                if confirmed and existing[answer_id] != source:
+                    confirm.add(answer_id)
+            elif answer_id not in move or confirmed:
+                move[answer_id] = pk
+        AnswerTheme.objects.filter(pk__in=move.values()).update(theme=into)
+        AnswerTheme.objects.filter(theme=into, answer_id__in=confirm).update(source=AnswerTheme.Source.CONFIRMED)
+        AnswerTheme.objects.filter(theme_id__in=other_ids).delete()
+        Theme.objects.filter(pk__in=other_ids).delete()
         into.keywords = clean_keywords(consultation=question.consultation, keywords=keywords)
         into.origin = Theme.Origin.CURATED
         into.save(update_fields=["keywords", "origin"])
@@ -187,6 +196,8 @@ def themes_apply_keywords(*, question: Question, answers: Iterable[Answer] | Non
     A handful of queries whatever the number of answers (it runs on every suggestion and rule change).
     """
     rules = _rules(question)
+    if not rules and answers is not None:
+        return 0  # an answer saved where no theme has keywords (the usual case): no keyword link can exist
     rows = Answer.objects.filter(question=question, themes_confirmed=False)
     if answers is not None:
         rows = rows.filter(pk__in=[a.pk for a in answers])

@@ -84,24 +84,20 @@ def export_file(request: HttpRequest, consultation: Consultation, kind: str, fmt
 # --- themes ---------------------------------------------------------------------------
 
 
+def _pick(queryset, raw: str | None, error: type[DomainError]):
+    """The row of ``queryset`` with the id a form sent (``raw``), or ``error``."""
+    found = queryset.filter(pk=int(raw)).first() if raw and raw.isdigit() else None
+    if found is None:
+        raise error()
+    return found
+
+
 def _question(consultation: Consultation, raw: str | None) -> Question:
-    try:
-        question = consultation.questions.filter(pk=int(raw or "")).first()
-    except ValueError:
-        question = None
-    if question is None:
-        raise UnknownQuestion()
-    return question
+    return _pick(consultation.questions, raw, UnknownQuestion)
 
 
 def _theme(question: Question, raw: str | None) -> Theme:
-    try:
-        theme = question.themes.filter(pk=int(raw or "")).first()
-    except ValueError:
-        theme = None
-    if theme is None:
-        raise UnknownTheme()
-    return theme
+    return _pick(question.themes, raw, UnknownTheme)
 
 
 def _ids(values: list[str]) -> list[int]:

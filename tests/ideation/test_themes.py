@@ -153,3 +153,17 @@ def test_a_run_not_heard_of_for_ten_minutes_is_taken_as_lost(consultation):
     services.theming_run_start(consultation=consultation, schedule=False, force=True)
     fresh.refresh_from_db()
     assert fresh.status == ThemingRun.Status.FAILED
+
+
+def test_merging_themes_that_share_answers_keeps_one_link_per_answer_confirmed_if_any_was(consultation, question):
+    shared = answer(consultation, question, "climate and warming and heat")
+    only_heat = answer(consultation, question, "heat only")
+    climate = services.theme_add(question=question, name="Climate", keywords={"*": ["climate"]})
+    warming = services.theme_add(question=question, name="Warming", keywords={"*": ["warming"]})
+    heat = services.theme_add(question=question, name="Heat", keywords={"*": ["heat"]})
+    services.answer_set_themes(answer=only_heat, theme_ids=[heat.pk])
+    services.theme_merge(into=climate, theme_ids=[warming.pk, heat.pk])
+    assert themes_of(shared) == {"Climate"} and themes_of(only_heat) == {"Climate"}
+    assert AnswerTheme.objects.get(answer=only_heat).source == AnswerTheme.Source.CONFIRMED
+    assert AnswerTheme.objects.filter(theme=climate).count() == 2
+    assert set(Theme.objects.filter(question=question).values_list("name", flat=True)) == {"Climate"}
