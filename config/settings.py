@@ -134,12 +134,14 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Redis Pub/Sub: each process keeps one subscription connection that reconnects
+            # and resubscribes by itself after an outage. (The list-based RedisChannelLayer
+            # shares one blocking read per process; cancelling it while Redis restarts could
+            # leave every socket of the process waiting forever.) Events sent while a screen
+            # is not subscribed are lost either way: the consumers' heartbeat catches up.
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                # redis-py 8 times out socket reads after 5 s by default, exactly as long as
-                # channels-redis blocks waiting for a message (brpop_timeout): an idle websocket
-                # then died now and then with "Timeout reading from redis". Reads may take longer.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 2}],
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 5, "socket_connect_timeout": 2}],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="asgi"),
             },
         }

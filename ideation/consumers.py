@@ -4,11 +4,17 @@ Both join the consultation's channel-layer group (``ideation.events``), which
 services announce to after commit. Counters are pushed at most
 ``PUSH_INTERVAL`` apart per connection however many votes arrive; a new
 analysis or a moderation change asks the page to re-fetch that part.
+
+Every ``PING_INTERVAL`` a socket sends itself a ping through the channel
+layer. When Redis is down the ping fails, or it never comes back, and the
+socket closes: the page then says live updates are paused and reconnects
+until Redis answers again (its first counters bring it up to date).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 from channels.db import database_sync_to_async
@@ -18,6 +24,7 @@ from ideation import events, selectors
 
 PUSH_INTERVAL = 0.25  # seconds: at most four counter updates a second per screen
 HEARTBEAT = 15.0  # seconds: counters are re-sent this often anyway, so a missed event heals itself
+PING_INTERVAL = 2.0  # seconds between pings through the channel layer; two missed ones close the socket
 REFRESH_KINDS = {"moderation": ["moderation", "analysis"], "statement": ["moderation"]}
 
 
@@ -43,15 +50,19 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.pending: asyncio.Task | None = None
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        self.last_pong = time.monotonic()
         await self.push_stats()
         self.heartbeat = asyncio.ensure_future(self._heartbeat())
+        self.pinger = asyncio.ensure_future(self._ping())
 
     async def disconnect(self, code: int) -> None:
-        if getattr(self, "group", None):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-        for task in (getattr(self, "pending", None), getattr(self, "heartbeat", None)):
+        for task in (getattr(self, "pending", None), getattr(self, "heartbeat", None), getattr(self, "pinger", None)):
             if task is not None:
                 task.cancel()
+        if getattr(self, "group", None):
+            # Redis down: its subscriptions went with it.
+            with contextlib.suppress(Exception):
+                await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive_json(self, content, **kwargs) -> None:
         """Read-only: anything a client sends is ignored."""
@@ -68,6 +79,24 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def analysis(self, event: dict) -> None:
         await self.send_json({"type": "refresh", "parts": ["analysis", "timeline"], "version": event.get("version")})
+
+    async def live_ping(self, event: dict) -> None:
+        self.last_pong = time.monotonic()
+
+    async def _ping(self) -> None:
+        """Close the socket when the channel layer stops carrying messages (Redis down or restarted)."""
+        while True:
+            await asyncio.sleep(PING_INTERVAL)
+            try:
+                await asyncio.wait_for(
+                    self.channel_layer.send(self.channel_name, {"type": "live.ping"}), timeout=PING_INTERVAL
+                )
+            except Exception:  # noqa: BLE001 - Redis refused or did not answer
+                await self.close(code=1011)
+                return
+            if time.monotonic() - self.last_pong > 2 * PING_INTERVAL + 1:
+                await self.close(code=1011)
+                return
 
     async def _push_later(self, wait: float) -> None:
         if wait:

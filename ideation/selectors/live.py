@@ -11,12 +11,13 @@ fewer than ``PUBLIC_MIN_GROUP`` participants.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import time
 from collections import Counter
 from datetime import timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, TextField
+from django.db.models import Count, Q, TextField
 from django.db.models.functions import Cast
 
 from ideation.models import AnalysisSnapshot, Answer, Consultation, Participant, Statement, Vote
@@ -80,31 +81,40 @@ def consultation_stats(*, consultation: Consultation, cached: bool = True) -> di
 
 
 def participation_timeline(*, consultation: Consultation, points: int = 48) -> list[dict]:
-    """Participants (cumulative) and votes per time step, from the first participant to now, at most ``points``."""
-    joined = list(Participant.objects.filter(consultation=consultation).order_by("created").values_list("created"))
-    if not joined:
+    """Participants (cumulative) and votes per time step, from the first participant to now, at most ``points``.
+
+    The database counts the steps (one filtered count per step, in one scan of
+    each table), so a dashboard's chart costs the same at 1,000 votes as at a
+    million.
+    """
+    participants = Participant.objects.filter(consultation=consultation)
+    first = participants.order_by("created").values_list("created", flat=True).first()
+    if first is None:
         return []
-    start = joined[0][0]
-    end = max(
-        Vote.objects.filter(statement__consultation=consultation)
-        .order_by("-created")
-        .values_list("created", flat=True)[:1]
-        or [joined[-1][0]]
-    )
-    end = max(end, joined[-1][0])
-    span = max((end - start).total_seconds(), 60.0)
-    step = span / (points - 1)
-    bucket = Counter(min(int((c - start).total_seconds() / step), points - 1) for (c,) in joined)
-    vote_times = Vote.objects.filter(statement__consultation=consultation).values_list("created", flat=True)
-    vote_bucket = Counter(
-        min(max(int((c - start).total_seconds() / step), 0), points - 1) for c in vote_times.iterator()
-    )
+    votes = Vote.objects.filter(statement__consultation=consultation)
+    latest = [
+        t
+        for t in (
+            participants.order_by("-created").values_list("created", flat=True).first(),
+            votes.order_by("-created").values_list("created", flat=True).first(),
+        )
+        if t is not None
+    ]
+    step = timedelta(seconds=max((max(latest) - first).total_seconds(), 60.0) / (points - 1))
+    edges = [first + i * step for i in range(1, points)]  # step i is [edges[i-1], edges[i]); the ends are open
+
+    def per_step(queryset) -> list[int]:
+        steps = [Q(created__lt=edges[0])]
+        steps += [Q(created__gte=low, created__lt=high) for low, high in itertools.pairwise(edges)]
+        steps.append(Q(created__gte=edges[-1]))
+        counts = queryset.aggregate(**{f"s{i}": Count("pk", filter=q) for i, q in enumerate(steps)})
+        return [counts[f"s{i}"] for i in range(points)]
+
+    joined, voted = per_step(participants), per_step(votes)
     timeline, total = [], 0
     for i in range(points):
-        total += bucket.get(i, 0)
-        timeline.append(
-            {"time": start + timedelta(seconds=i * step), "participants": total, "votes": vote_bucket.get(i, 0)}
-        )
+        total += joined[i]
+        timeline.append({"time": first + i * step, "participants": total, "votes": voted[i]})
     return timeline
 
 

@@ -81,6 +81,32 @@ def test_the_dashboard_draws_groups_the_map_and_the_lists(consultation, staff_cl
 
 
 @pytest.mark.django_db
+def test_participation_over_time_is_counted_per_step(consultation):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ideation.models import Participant, Vote
+
+    assert selectors.participation_timeline(consultation=consultation) == []
+    start = timezone.now() - timedelta(hours=2)
+    people = [ParticipantFactory(consultation=consultation) for _ in range(3)]
+    for person, minutes in zip(people, (0, 10, 60), strict=True):
+        Participant.objects.filter(pk=person.pk).update(created=start + timedelta(minutes=minutes))
+    statements = list(consultation.statements.all())
+    for person, statement, minutes in ((people[0], statements[0], 5), (people[1], statements[1], 5)):
+        vote = VoteFactory(participant=person, statement=statement, choice=1)
+        Vote.objects.filter(pk=vote.pk).update(created=start + timedelta(minutes=minutes))
+    vote = VoteFactory(participant=people[1], statement=statements[2], choice=-1)
+    Vote.objects.filter(pk=vote.pk).update(created=start + timedelta(minutes=59))
+
+    timeline = selectors.participation_timeline(consultation=consultation, points=7)  # steps of 10 minutes
+    assert [step["participants"] for step in timeline] == [1, 2, 2, 2, 2, 2, 3]
+    assert [step["votes"] for step in timeline] == [2, 0, 0, 0, 0, 1, 0]
+    assert timeline[1]["time"] - timeline[0]["time"] == timedelta(minutes=10)
+
+
+@pytest.mark.django_db
 def test_breakdown_of_a_statement_by_group_and_region(consultation, staff_client):
     populate(consultation, people=8)
     statement = Statement.objects.filter(consultation=consultation).order_by("pk").first()
@@ -282,7 +308,7 @@ async def test_counters_are_resent_now_and_then_so_a_lost_event_heals(consultati
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 async def test_an_idle_socket_survives_on_redis(consultation, monkeypatch):
-    """channels-redis waits 5 s per read for messages; redis-py 8 gave up reading after 5 s, killing idle sockets."""
+    """An idle socket stays open on Redis (redis-py 8 once gave up reading after 5 s and killed such sockets)."""
     import asyncio
 
     from ideation import consumers
@@ -291,13 +317,40 @@ async def test_an_idle_socket_survives_on_redis(consultation, monkeypatch):
     screen = communicator(f"/ws/screen/{consultation.slug}/")
     assert (await screen.connect())[0]
     await screen.receive_json_from(timeout=5)
-    await asyncio.sleep(11)  # two of channels-redis's 5-second waits, with nothing to read
+    await asyncio.sleep(11)  # longer than the 5-second reads that once failed, with nothing to read
     participant = await database_sync_to_async(ParticipantFactory)(consultation=consultation)
     statement = await database_sync_to_async(lambda: consultation.statements.first())()
     await database_sync_to_async(services.vote_cast)(
         participant=participant, statement_id=statement.pk, choice=1, channel="web"
     )
     assert (await _next_stats(screen))["votes"] == 1
+    await screen.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("failure", ["refused", "lost"])
+async def test_a_socket_closes_when_the_channel_layer_stops_answering(consultation, monkeypatch, failure):
+    """Its page then says live updates are paused and reconnects until Redis answers again."""
+    from channels.layers import get_channel_layer
+
+    from ideation import consumers
+
+    monkeypatch.setattr(consumers, "PING_INTERVAL", 0.2)
+    screen = communicator(f"/ws/screen/{consultation.slug}/")
+    assert (await screen.connect())[0]
+    await screen.receive_json_from(timeout=5)
+    assert await screen.receive_nothing(timeout=1.0), "pings that come back keep the socket open"
+
+    async def refused(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    async def lost(*args, **kwargs):
+        return None  # accepted, never delivered (a subscription that died with a Redis restart)
+
+    monkeypatch.setattr(get_channel_layer(), "send", refused if failure == "refused" else lost)
+    closed = await screen.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": 1011}
     await screen.disconnect()
 
 
