@@ -49,8 +49,13 @@ def synthetic(
 
 
 def import_synthetic(slug: str, n: int, m: int):
-    """A synthetic conversation of ``n`` x ``m`` imported as an open consultation (needs Django set up)."""
-    from datetime import UTC, datetime
+    """A synthetic conversation of ``n`` x ``m`` imported as an open consultation (needs Django set up).
+
+    Its votes are spread over the day before the last hour, in the order they
+    are interleaved, as a conversation that has been running for a while (an
+    analysis then reads them in full once, and after that only the new votes).
+    """
+    from datetime import UTC, datetime, timedelta
 
     from ideation import services
     from ideation.models import Consultation
@@ -58,16 +63,21 @@ def import_synthetic(slug: str, n: int, m: int):
 
     matrix, _camps = synthetic(n, m)
     coo = matrix.values.tocoo()
-    now = datetime.now(UTC)
+    start = datetime.now(UTC) - timedelta(days=1)
+    spacing = timedelta(hours=23) / max(1, coo.nnz)
     statements = [
-        ImportedStatement(external_id=sid, author="", text=f"Synthetic statement {sid}", moderated=1, created=now)
+        ImportedStatement(external_id=sid, author="", text=f"Synthetic statement {sid}", moderated=1, created=start)
         for sid in matrix.statement_ids
     ]
     votes = [
         ImportedVote(
-            voter=matrix.participant_ids[r], statement=matrix.statement_ids[c], choice=int(v), first=now, last=now
+            voter=matrix.participant_ids[r],
+            statement=matrix.statement_ids[c],
+            choice=int(v),
+            first=start + i * spacing,
+            last=start + i * spacing,
         )
-        for r, c, v in zip(coo.row, coo.col, coo.data, strict=True)
+        for i, (r, c, v) in enumerate(zip(coo.row, coo.col, coo.data, strict=True))
     ]
     consultation = services.consultation_import(
         slug=slug, title="Benchmark", statements=statements, votes=votes, status=Consultation.Status.OPEN

@@ -35,6 +35,11 @@ from worker.analysis.voteset import VoteSet
 logger = logging.getLogger(__name__)
 
 OVERLAP_SECONDS = 60
+# Resampling for the groups' stability is the dearest part of a large job (about 2 s at 20,000 x 500).
+# While the groups keep their ids, the last stability is kept for up to this many times as long as it
+# took to compute: at most about a tenth of the worker's time goes to it, small consultations resample
+# every time, and a burst of votes reaches the screens a run sooner.
+STABILITY_REUSE_FACTOR = 10
 FULL_LOAD_SECONDS = 15 * 60
 VOTES_CACHE_SECONDS = 24 * 3600
 
@@ -60,7 +65,9 @@ def run_analysis(consultation_id: int) -> int | None:
         meta=context.meta,
         state=engine.State.from_json(context.state),
         attributes=context.attributes,
+        stability_report=_reusable_stability(context.stability),
     )
+    result["stability"].setdefault("computed_at", time.time())
     computed = time.monotonic()
     snapshot = services.analysis_snapshot_store(
         consultation=consultation,
@@ -88,6 +95,14 @@ def run_analysis(consultation_id: int) -> int | None:
         extra={"phases": phases},
     )
     return snapshot.version
+
+
+def _reusable_stability(report: dict | None) -> dict | None:
+    if not report or not report.get("computed_at") or not report.get("seconds"):
+        return None
+    if time.time() - report["computed_at"] > STABILITY_REUSE_FACTOR * report["seconds"]:
+        return None
+    return report
 
 
 def current_votes(consultation: Consultation) -> tuple[VoteSet, str]:

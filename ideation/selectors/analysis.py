@@ -161,6 +161,7 @@ class AnalysisContext:
     attributes: dict[str, dict[str, str]]
     state: dict | None
     version: int | None  # of the snapshot ``state`` comes from
+    stability: dict | None = None  # that snapshot's stability report
 
 
 def analysis_context(*, consultation) -> AnalysisContext:
@@ -183,7 +184,9 @@ def analysis_context(*, consultation) -> AnalysisContext:
         if region:
             attributes["region"][str(pid)] = region
     latest = (
-        AnalysisSnapshot.objects.filter(consultation=consultation).order_by("-version").values_list("version", "state")
+        AnalysisSnapshot.objects.filter(consultation=consultation)
+        .order_by("-version")
+        .values_list("version", "state", "result__stability")
     ).first()
     return AnalysisContext(
         mod_out=mod_out,
@@ -191,4 +194,5 @@ def analysis_context(*, consultation) -> AnalysisContext:
         attributes=attributes,
         state=latest[1] if latest else None,
         version=latest[0] if latest else None,
+        stability=latest[2] if latest and isinstance(latest[2], dict) else None,
     )

@@ -46,6 +46,25 @@ def test_run_stores_a_versioned_snapshot_with_priorities_and_memberships(consult
     assert set(breakdowns) == {"stakeholder_group", "region"}
 
 
+def test_a_recent_stability_is_kept_for_a_while_when_it_was_dear(consultation, monkeypatch):
+    two_camps(consultation, per_camp=8, statements=8)
+    jobs.run_analysis(consultation.pk)
+    jobs.run_analysis(consultation.pk)
+    first, second = (
+        AnalysisSnapshot.objects.get(consultation=consultation, version=v).result["stability"] for v in (1, 2)
+    )
+    assert first["label"] and first["seconds"] > 0
+    # Cheap here (milliseconds): resampled again unless the factor lets a milliseconds-old one stand.
+    monkeypatch.setattr(jobs, "STABILITY_REUSE_FACTOR", 10**9)
+    jobs.run_analysis(consultation.pk)
+    third = AnalysisSnapshot.objects.get(consultation=consultation, version=3).result["stability"]
+    assert third["computed_at"] == second["computed_at"], "kept"
+    monkeypatch.setattr(jobs, "STABILITY_REUSE_FACTOR", 0)
+    jobs.run_analysis(consultation.pk)
+    fourth = AnalysisSnapshot.objects.get(consultation=consultation, version=4).result["stability"]
+    assert fourth["computed_at"] > third["computed_at"], "resampled"
+
+
 def test_old_snapshots_are_pruned(consultation):
     two_camps(consultation, per_camp=8, statements=8)
     for _ in range(7):

@@ -12,6 +12,7 @@ Pol.is's did.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -357,17 +358,29 @@ def update(
     params: Params = DEFAULT_PARAMS,
     attributes: dict[str, dict[str, str]] | None = None,
     extras: bool = True,
+    stability_report: dict | None = None,
 ) -> tuple[dict, State]:
     """A full update: the Pol.is outputs and, with ``extras``, contention, bridging and stability.
 
     Returns the analysis as a JSON-ready dict (ids are strings, no NaN or
     infinity) and the new state. ``attributes`` maps an attribute name
     ("stakeholder_group", "region") to {participant id: category} for breakdowns.
+    ``stability_report`` is an earlier result's stability to keep instead of
+    resampling again, if it describes the same groups (same ids).
     """
     state = state or State()
     data = data.capped(params.max_participants, params.max_statements)
     core, new_state = core_update(data, mod_out=set(mod_out), meta=set(meta), state=state, params=params)
-    return describe(data, core, state=new_state, params=params, attributes=attributes, extras=extras), new_state
+    result = describe(
+        data,
+        core,
+        state=new_state,
+        params=params,
+        attributes=attributes,
+        extras=extras,
+        stability_report=stability_report,
+    )
+    return result, new_state
 
 
 def describe(
@@ -378,6 +391,7 @@ def describe(
     params: Params,
     attributes: dict[str, dict[str, str]] | None,
     extras: bool,
+    stability_report: dict | None = None,
 ) -> dict:
     """The analysis as plain data."""
     statement_ids, participant_ids = data.statement_ids, data.participant_ids
@@ -392,10 +406,11 @@ def describe(
     gac = repness.group_informed_consensus(group_agree, group_seen) if core.k else np.full(data.m, np.nan)
     split = contention.contention(agree, disagree, group_agree, group_disagree)
 
-    bridging_scores = np.full(data.m, np.nan)
-    stability_report = stability.empty()
-    if extras:
-        bridging_scores = _bridging(data, core)
+    bridging_scores = _bridging(data, core) if extras else np.full(data.m, np.nan)
+    if not extras:
+        stability_report = stability.empty()
+    elif stability_report is None or sorted(stability_report.get("per_group") or {}) != sorted(group_ids):
+        started = time.perf_counter()
         clustered = core.in_conv_rows[core.labels[core.in_conv_rows] >= 0]
         stability_report = stability.group_stability(
             data,
@@ -408,6 +423,7 @@ def describe(
         stability_report["per_group"] = {
             group_ids[g]: v for g, v in stability_report["per_group"].items() if g < len(group_ids)
         }
+        stability_report["seconds"] = time.perf_counter() - started
 
     def sid(entry: dict) -> dict:
         entry = dict(entry)

@@ -57,6 +57,19 @@ def test_stability_is_high_for_clear_camps_and_lower_for_noise():
         assert noise["stability"]["ari_mean"] < result["stability"]["ari_mean"]
 
 
+def test_an_earlier_stability_is_kept_only_for_the_same_groups():
+    clear, _ = camps(40, 12, seed=8)
+    first, state = engine.update(clear)
+    earlier = dict(first["stability"], ari_mean=0.5, label="moderate")  # recognisably not recomputed
+    kept, _ = engine.update(clear, state=state, stability_report=earlier)
+    assert kept["stability"]["ari_mean"] == 0.5 and kept["stability"]["label"] == "moderate"
+    other_groups = dict(earlier, per_group={"99": 1.0, "98": 1.0})
+    fresh, _ = engine.update(clear, state=state, stability_report=other_groups)
+    assert fresh["stability"]["ari_mean"] > 0.9 and set(fresh["stability"]["per_group"]) == set(
+        first["stability"]["per_group"]
+    )
+
+
 def test_stability_without_groups_reports_nothing():
     assert stability.empty()["label"] is None
 
