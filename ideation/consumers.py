@@ -2,8 +2,11 @@
 
 Both join the consultation's channel-layer group (``ideation.events``), which
 services announce to after commit. Counters are pushed at most
-``PUSH_INTERVAL`` apart per connection however many votes arrive; a new
-analysis or a moderation change asks the page to re-fetch that part.
+``PUSH_INTERVAL`` apart per connection however many votes arrive, and the
+sockets of one process share each count of a consultation (``_SharedStats``),
+so the database answers a few times a second per consultation, not per
+screen; a new analysis or a moderation change asks the page to re-fetch that
+part.
 
 Every ``PING_INTERVAL`` a socket sends itself a ping through the channel
 layer. When Redis is down the ping fails, or it never comes back, and the
@@ -47,6 +50,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.consultation = consultation
         self.group = events.group_name(consultation.pk)
         self.last_push = 0.0
+        self.unserved_since: float | None = None  # when the first event not yet in a push arrived
         self.pending: asyncio.Task | None = None
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
@@ -73,9 +77,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         parts = REFRESH_KINDS.get(event.get("kind"), [])
         if parts and not self.public:
             await self.send_json({"type": "refresh", "parts": parts})
+        if self.unserved_since is None:
+            self.unserved_since = time.monotonic()
         if self.pending is None or self.pending.done():
-            wait = max(0.0, self.last_push + PUSH_INTERVAL - time.monotonic())
-            self.pending = asyncio.ensure_future(self._push_later(wait))
+            self.pending = asyncio.ensure_future(self._push_soon())
 
     async def analysis(self, event: dict) -> None:
         await self.send_json({"type": "refresh", "parts": ["analysis", "timeline"], "version": event.get("version")})
@@ -98,10 +103,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 await self.close(code=1011)
                 return
 
-    async def _push_later(self, wait: float) -> None:
-        if wait:
-            await asyncio.sleep(wait)
-        await self.push_stats()
+    async def _push_soon(self) -> None:
+        """Push once the interval allows; again if more events arrived meanwhile."""
+        while self.unserved_since is not None:
+            wait = self.last_push + PUSH_INTERVAL - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            since, self.unserved_since = self.unserved_since, None
+            await self.push_stats(since=since)
 
     async def _heartbeat(self) -> None:
         """Events published while Redis was failing are lost; a periodic push catches up."""
@@ -110,11 +119,37 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             if time.monotonic() - self.last_push >= HEARTBEAT / 2:
                 await self.push_stats()
 
-    async def push_stats(self) -> None:
-        # Fresh numbers (not the page-load cache): a push must include the vote that caused it.
-        stats = await database_sync_to_async(selectors.consultation_stats)(consultation=self.consultation, cached=False)
+    async def push_stats(self, *, since: float | None = None) -> None:
+        """Counts read after ``since`` (default: now), so they include the votes whose events came before."""
+        stats = await _stats.get(self.consultation, since=time.monotonic() if since is None else since)
         self.last_push = time.monotonic()
         await self.send_json({"type": "stats", "stats": flatten(stats, public=self.public)})
+
+
+class _SharedStats:
+    """The latest count of each consultation in this process, shared by every socket it still serves.
+
+    A count whose queries started after an event arrived includes that
+    event's vote (it was committed before the event was sent), so a socket
+    asking for counts "since" an event takes a count already under way that
+    started after it, or starts one.
+    """
+
+    def __init__(self) -> None:
+        self._latest: dict[tuple[int, int], tuple[float, asyncio.Future]] = {}
+
+    async def get(self, consultation, *, since: float) -> dict:
+        key = (id(asyncio.get_running_loop()), consultation.pk)
+        entry = self._latest.get(key)
+        if entry is None or entry[0] < since:
+            # Fresh numbers (not the page-load cache): a push must include the vote that caused it.
+            count = database_sync_to_async(selectors.consultation_stats)(consultation=consultation, cached=False)
+            entry = (time.monotonic(), asyncio.ensure_future(count))
+            self._latest[key] = entry
+        return await asyncio.shield(entry[1])
+
+
+_stats = _SharedStats()
 
 
 def flatten(stats: dict, *, public: bool) -> dict[str, int]:

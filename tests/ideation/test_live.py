@@ -275,6 +275,34 @@ async def test_a_burst_of_votes_gives_a_few_pushes_not_one_each(consultation):
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
+async def test_screens_of_one_consultation_share_each_count(consultation, monkeypatch):
+    """Under load the database counts a few times a second per consultation, not per open screen."""
+    screens = [communicator(f"/ws/screen/{consultation.slug}/") for _ in range(3)]
+    for screen in screens:
+        assert (await screen.connect())[0]
+        await screen.receive_json_from(timeout=5)
+    counted = []
+    real = selectors.consultation_stats
+
+    def counting(**kwargs):
+        counted.append(kwargs["consultation"].pk)
+        return real(**kwargs)
+
+    monkeypatch.setattr(selectors, "consultation_stats", counting)
+    participant = await database_sync_to_async(ParticipantFactory)(consultation=consultation)
+    statement = await database_sync_to_async(lambda: consultation.statements.first())()
+    await database_sync_to_async(services.vote_cast)(
+        participant=participant, statement_id=statement.pk, choice=1, channel="web"
+    )
+    for screen in screens:
+        assert (await _next_stats(screen))["votes"] == 1, "every screen gets the vote"
+    assert 1 <= len(counted) < len(screens), f"{len(counted)} counts for {len(screens)} screens"
+    for screen in screens:
+        await screen.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
 async def test_a_new_statement_refreshes_the_dashboards_queue_only(consultation, staff_user):
     dashboard, _first, screen, _first_public = await open_both(consultation, staff_user)
     participant = await database_sync_to_async(ParticipantFactory)(consultation=consultation)
