@@ -19,10 +19,12 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.db.models import Count, Q, TextField
 from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy as _
 
 from ideation.models import AnalysisSnapshot, Answer, Consultation, Participant, Statement, Vote
 
 PUBLIC_MIN_GROUP = 5
+STABILITY_LABELS = {"high": _("high"), "moderate": _("moderate"), "low": _("low")}  # the engine's labels
 STATS_CACHE_SECONDS = 0.25
 CHANNELS = ("web", "telegram")
 
@@ -184,6 +186,7 @@ def analysis_view(*, consultation: Consultation, public: bool = False) -> dict |
         "bridging": ranked(consensus.get("bridging")),
         "contention": ranked(result.get("contention"), key="score"),
         "stability": result.get("stability") or {},
+        "stability_label": STABILITY_LABELS.get((result.get("stability") or {}).get("label"), ""),
         "map": _map(participants, result.get("statements", []), group_ids, shown),
     }
 

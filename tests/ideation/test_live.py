@@ -74,7 +74,9 @@ def test_the_dashboard_draws_groups_the_map_and_the_lists(consultation, staff_cl
     page = staff_client.get(f"/facilitate/{consultation.slug}/").content.decode()
     assert page.count("<circle") == 24
     assert "Group 1: 12 people" in page and "Group 2: 12 people" in page
-    assert "Stability of the groups" in page
+    assert "Stability of the groups: high" in page
+    french = staff_client.get(f"/facilitate/{consultation.slug}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "élevée" in french and ": high" not in french, "the engine's label is translated too"
     part = staff_client.get(f"/facilitate/{consultation.slug}/?part=analysis")
     assert part.status_code == 200 and "<html" not in part.content.decode()
     assert staff_client.get(f"/facilitate/{consultation.slug}/?part=nonsense").status_code == 404
