@@ -84,7 +84,7 @@ def handle(incoming: Incoming) -> Response:
             if session is None:
                 with translation.override(fallback_language(incoming.language_code)):
                     return _not_started(incoming)
-            ctx = _context(session, incoming)
+            ctx = _context(session, language_code=incoming.language_code, tapped=incoming.kind == "tap")
             with translation.override(ctx.language):
                 return _dispatch(ctx, incoming)
     except AlreadyHandled:
@@ -105,7 +105,8 @@ def fallback_language(code: str) -> str:
     return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
-def _context(session: ChatSession, incoming: Incoming) -> Context:
+def _context(session: ChatSession, *, language_code: str, tapped: bool) -> Context:
+    """Where this account stands: its consultation, its participant there, the language to answer in."""
     consultation = session.consultation
     participant = None
     if consultation is not None:
@@ -114,8 +115,8 @@ def _context(session: ChatSession, incoming: Incoming) -> Context:
         session=session,
         consultation=consultation,
         participant=participant,
-        language=_language(consultation, participant, session, incoming.language_code),
-        tapped=incoming.kind == "tap",
+        language=_language(consultation, participant, session, language_code),
+        tapped=tapped,
     )
 
 
@@ -203,8 +204,7 @@ def _enter(ctx: Context, consultation: Consultation) -> Response:
     """Join ``consultation``, or carry on in it where this account left off."""
     if ctx.consultation is None or ctx.consultation.pk != consultation.pk:
         services.chat_session_update(session=ctx.session, consultation=consultation, clear=("statement",))
-        ctx = _context(ctx.session, Incoming(0, ctx.session.key, "text", language_code=ctx.language))
-        ctx.tapped = False
+        ctx = _context(ctx.session, language_code=ctx.language, tapped=False)
     translation.activate(ctx.language)
     if not consultation.accepts_input():
         if ctx.participant is not None:
