@@ -67,7 +67,6 @@ def run_analysis(consultation_id: int) -> int | None:
         attributes=context.attributes,
         stability_report=_reusable_stability(context.stability),
     )
-    result["stability"].setdefault("computed_at", time.time())
     computed = time.monotonic()
     snapshot = services.analysis_snapshot_store(
         consultation=consultation,

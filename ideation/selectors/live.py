@@ -17,7 +17,7 @@ from collections import Counter
 from datetime import timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, Q, TextField
+from django.db.models import Count, Max, Min, Q, TextField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
@@ -86,23 +86,16 @@ def participation_timeline(*, consultation: Consultation, points: int = 48) -> l
     """Participants (cumulative) and votes per time step, from the first participant to now, at most ``points``.
 
     The database counts the steps (one filtered count per step, in one scan of
-    each table), so a dashboard's chart costs the same at 1,000 votes as at a
-    million.
+    each table): a dashboard's chart no longer walks every vote in Python.
     """
     participants = Participant.objects.filter(consultation=consultation)
-    first = participants.order_by("created").values_list("created", flat=True).first()
-    if first is None:
+    joined = participants.aggregate(first=Min("created"), last=Max("created"))
+    if joined["first"] is None:
         return []
+    first = joined["first"]
     votes = Vote.objects.filter(statement__consultation=consultation)
-    latest = [
-        t
-        for t in (
-            participants.order_by("-created").values_list("created", flat=True).first(),
-            votes.order_by("-created").values_list("created", flat=True).first(),
-        )
-        if t is not None
-    ]
-    step = timedelta(seconds=max((max(latest) - first).total_seconds(), 60.0) / (points - 1))
+    last = max(t for t in (joined["last"], votes.aggregate(last=Max("created"))["last"]) if t is not None)
+    step = timedelta(seconds=max((last - first).total_seconds(), 60.0) / (points - 1))
     edges = [first + i * step for i in range(1, points)]  # step i is [edges[i-1], edges[i]); the ends are open
 
     def per_step(queryset) -> list[int]:

@@ -366,7 +366,8 @@ def update(
     infinity) and the new state. ``attributes`` maps an attribute name
     ("stakeholder_group", "region") to {participant id: category} for breakdowns.
     ``stability_report`` is an earlier result's stability to keep instead of
-    resampling again, if it describes the same groups (same ids).
+    resampling again, if it describes the same groups (same ids); a fresh one
+    says when it was computed and how long that took (``computed_at``, ``seconds``).
     """
     state = state or State()
     data = data.capped(params.max_participants, params.max_statements)
@@ -423,7 +424,8 @@ def describe(
         stability_report["per_group"] = {
             group_ids[g]: v for g, v in stability_report["per_group"].items() if g < len(group_ids)
         }
-        stability_report["seconds"] = time.perf_counter() - started
+        stability_report["seconds"] = time.perf_counter() - started  # what it cost, for callers deciding to reuse it
+        stability_report["computed_at"] = time.time()
 
     def sid(entry: dict) -> dict:
         entry = dict(entry)
