@@ -53,7 +53,7 @@ def main() -> None:
     from django.utils import timezone
 
     from bench.bench_themes import synthetic
-    from ideation import reports
+    from ideation.web import reports
     from ideation.models import Answer, Consultation, Participant, Question, Region, StakeholderGroup
     from ideation.selectors.report import report_data
     from ideation.services import theming_run_start

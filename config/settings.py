@@ -91,6 +91,13 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # The web adapter's template tags (ideation/web/templatetags/): ideation.web is a
+            # package of the ideation app, not an app of its own, so its libraries are named here.
+            "libraries": {
+                "consult": "ideation.web.templatetags.consult",
+                "live": "ideation.web.templatetags.live",
+                "report": "ideation.web.templatetags.report",
+            },
         },
     },
 ]
@@ -168,11 +175,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout"
 
 # --- Sessions, cookies, security ---------------------------------------------
 # Sessions only serve facilitators (Django staff); participants carry a signed
-# cookie of their own (ideation/participant_cookie.py) and no session row.
+# cookie of their own (ideation/web/participant_cookie.py) and no session row.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 SESSION_COOKIE_HTTPONLY = True
-CSRF_FAILURE_VIEW = "ideation.views.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "ideation.web.views.errors.csrf_failure"
 
 HTTPS = env.bool("HTTPS", default=bool(DATABASE_URL))
 SESSION_COOKIE_SECURE = HTTPS

@@ -4,5 +4,5 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("bots.urls")),
-    path("", include("ideation.urls")),
+    path("", include("ideation.web.urls")),
 ]

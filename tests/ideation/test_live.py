@@ -10,7 +10,7 @@ from channels.testing.websocket import WebsocketCommunicator
 from django.test import Client
 
 from ideation import selectors, services
-from ideation.consumers import flatten
+from ideation.web.consumers import flatten
 from ideation.models import Statement
 from tests.factories import ParticipantFactory, StatementFactory, VoteFactory
 from worker import jobs
@@ -320,7 +320,7 @@ async def test_a_new_statement_refreshes_the_dashboards_queue_only(consultation,
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 async def test_counters_are_resent_now_and_then_so_a_lost_event_heals(consultation, monkeypatch):
-    from ideation import consumers
+    from ideation.web import consumers
 
     monkeypatch.setattr(consumers, "HEARTBEAT", 0.4)
     screen = communicator(f"/ws/screen/{consultation.slug}/")
@@ -341,7 +341,7 @@ async def test_an_idle_socket_survives_on_redis(consultation, monkeypatch):
     """An idle socket stays open on Redis (redis-py 8 once gave up reading after 5 s and killed such sockets)."""
     import asyncio
 
-    from ideation import consumers
+    from ideation.web import consumers
 
     monkeypatch.setattr(consumers, "HEARTBEAT", 3600)  # only real events may arrive
     screen = communicator(f"/ws/screen/{consultation.slug}/")
@@ -364,7 +364,7 @@ async def test_a_socket_closes_when_the_channel_layer_stops_answering(consultati
     """Its page then says live updates are paused and reconnects until Redis answers again."""
     from channels.layers import get_channel_layer
 
-    from ideation import consumers
+    from ideation.web import consumers
 
     monkeypatch.setattr(consumers, "PING_INTERVAL", 0.2)
     screen = communicator(f"/ws/screen/{consultation.slug}/")

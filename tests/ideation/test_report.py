@@ -10,7 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from ideation import reports, services
+from ideation import services
+from ideation.web import reports
 from ideation.models import Answer, AnswerTheme, Participant, Statement, Vote
 from ideation.selectors.report import SMALL_CELL, report_data
 from tests.factories import ParticipantFactory, StatementFactory

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils.html import escape
 
 from ideation.models import Answer, Consultation, Participant, Statement, Vote
-from ideation.participant_cookie import cookie_name
+from ideation.web.participant_cookie import cookie_name
 
 pytestmark = pytest.mark.django_db
 

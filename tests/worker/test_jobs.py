@@ -9,7 +9,7 @@ from django.test import Client
 
 from ideation import selectors, services
 from ideation.models import AnalysisSnapshot
-from ideation.participant_cookie import SALT, cookie_name
+from ideation.web.participant_cookie import SALT, cookie_name
 from tests.factories import ParticipantFactory, StatementFactory
 from worker import jobs
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ideation.models import Consultation
-from ideation.reports import FORMATS, report
+from ideation.web.reports import FORMATS, report
 
 
 class Command(BaseCommand):

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from ideation import selectors, services
 from ideation.exceptions import DomainError
-from ideation.exports import csv_response
+from ideation.web.exports import csv_response
 from ideation.models import Consultation, Statement
 
 STATES = {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ideation.views import live, moderation, participant, synthesis
+from ideation.web.views import live, moderation, participant, synthesis
 
 app_name = "ideation"
 

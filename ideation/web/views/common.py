@@ -15,7 +15,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from ideation import participant_cookie, ratelimit, selectors
+from ideation import ratelimit, selectors
+from ideation.web import participant_cookie
 from ideation.exceptions import DomainError
 from ideation.models import Consultation, Participant
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ideation.consumers import DashboardConsumer, ScreenConsumer
+from ideation.web.consumers import DashboardConsumer, ScreenConsumer
 
 websocket_urlpatterns: list = [
     path("ws/facilitate/<slug:slug>/", DashboardConsumer.as_asgi()),

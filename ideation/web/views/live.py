@@ -2,7 +2,7 @@
 
 Both are complete server-rendered pages that work without JavaScript; a small
 script (static/js/live.js) keeps them current over a websocket
-(ideation.consumers) by updating the counters and re-fetching a page part
+(ideation.web.consumers) by updating the counters and re-fetching a page part
 (``?part=analysis``) when a new analysis or a moderation change arrives.
 """
 
@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET
 
 from ideation import events, selectors
 from ideation.models import Consultation, Statement
-from ideation.views.common import choose_language
-from ideation.views.moderation import staff_page
+from ideation.web.views.common import choose_language
+from ideation.web.views.moderation import staff_page
 
 PARTS = {"analysis", "moderation", "counters", "timeline"}
 
