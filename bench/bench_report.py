@@ -53,10 +53,10 @@ def main() -> None:
     from django.utils import timezone
 
     from bench.bench_themes import synthetic
-    from ideation.web import reports
     from ideation.models import Answer, Consultation, Participant, Question, Region, StakeholderGroup
     from ideation.selectors.report import report_data
     from ideation.services import theming_run_start
+    from ideation.web import reports
     from worker import jobs
 
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)

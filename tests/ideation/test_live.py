@@ -10,8 +10,8 @@ from channels.testing.websocket import WebsocketCommunicator
 from django.test import Client
 
 from ideation import selectors, services
-from ideation.web.consumers import flatten
 from ideation.models import Statement
+from ideation.web.consumers import flatten
 from tests.factories import ParticipantFactory, StatementFactory, VoteFactory
 from worker import jobs
 

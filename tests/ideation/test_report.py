@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from ideation import services
-from ideation.web import reports
 from ideation.models import Answer, AnswerTheme, Participant, Statement, Vote
 from ideation.selectors.report import SMALL_CELL, report_data
+from ideation.web import reports
 from tests.factories import ParticipantFactory, StatementFactory
 
 # Who answers question 1, by stakeholder group (index into the fixture's groups, None = not given):

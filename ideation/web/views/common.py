@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from ideation import ratelimit, selectors
-from ideation.web import participant_cookie
 from ideation.exceptions import DomainError
 from ideation.models import Consultation, Participant
+from ideation.web import participant_cookie
 
 
 def choose_language(request: HttpRequest, consultation: Consultation, participant: Participant | None) -> str:

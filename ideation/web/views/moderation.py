@@ -19,8 +19,8 @@ from django.views.decorators.http import require_http_methods
 
 from ideation import selectors, services
 from ideation.exceptions import DomainError
-from ideation.web.exports import csv_response
 from ideation.models import Consultation, Statement
+from ideation.web.exports import csv_response
 
 STATES = {
     "pending": Statement.Moderation.PENDING,

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ideation import selectors, services
-from ideation.web import participant_cookie
 from ideation.exceptions import DomainError, StatementNotFound
 from ideation.models import ANSWER_MAX_LENGTH, RTL_LANGUAGES, STATEMENT_MAX_LENGTH, Channel, Consultation, Participant
+from ideation.web import participant_cookie
 from ideation.web.views.common import (
     client_key,
     domain_error_response,

@@ -23,11 +23,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ideation import selectors, services
-from ideation.web import reports
 from ideation.exceptions import DomainError, UnknownChoice, UnknownQuestion, UnknownTheme
-from ideation.web.exports import csv_response, xlsx_response
 from ideation.models import Answer, Consultation, Question, Theme
 from ideation.selectors import report as report_selectors
+from ideation.web import reports
+from ideation.web.exports import csv_response, xlsx_response
 from ideation.web.views.moderation import staff_page
 
 EXPORTS = {
