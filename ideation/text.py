@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from ideation.exceptions import EmptyText, TextTooLong
 
@@ -48,17 +48,31 @@ def dedupe_key(text: str) -> str:
     return hashlib.sha256(normalized.encode()).hexdigest() if normalized else ""
 
 
-@functools.cache
-def _identifier():
+@functools.lru_cache(maxsize=8)
+def _identifier(candidates: tuple[str, ...] | None):
+    # One identifier per candidate set: set_languages changes the instance it is called on.
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    if candidates is not None:
+        identifier.set_languages(list(candidates))
+    return identifier
 
 
-def detect_language(text: str, *, fallback: str) -> str:
-    """ISO 639-1 code of ``text``, or ``fallback`` when the text is too short to tell."""
-    language, confidence = _identifier().classify(text)
-    return language if confidence >= LANGUAGE_CONFIDENCE else fallback
+def detect_language(text: str, *, fallback: str = "", candidates: Sequence[str] | None = None) -> str:
+    """ISO 639-1 code of ``text``; the one language detector of the project.
+
+    Without ``candidates``: any language, or ``fallback`` when the detector is
+    unsure (a short text: keep the participant's language). With ``candidates``:
+    the most likely of them, however unsure (the themes split answers by
+    language this way). ``fallback`` for a text without letters or digits.
+    """
+    if not any(ch.isalnum() for ch in text) or (candidates is not None and not candidates):
+        return fallback
+    language, confidence = _identifier(tuple(candidates) if candidates is not None else None).classify(text)
+    if candidates is None and confidence < LANGUAGE_CONFIDENCE:
+        return fallback
+    return language
 
 
 def keyword_key(text: str) -> str:

@@ -5,7 +5,6 @@ languages: English, French, Spanish and Arabic. Nothing is downloaded: the
 language identifier is py3langid's bundled model and the stop words are the
 small lists below.
 
-* ``detect_language(text)``: the answer's language among a few candidates.
 * ``suggest_themes(texts)``: themes for a facilitator to name and edit. Each
   answer is turned into TF-IDF features, word unigrams and bigrams plus
   character 3-5-grams (which let "climate", "climat" and "climático" meet
@@ -43,6 +42,8 @@ import scipy.sparse as sp
 from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import normalize
+
+from ideation.text import detect_language
 
 DEFAULT_LANGUAGES = ("en", "fr", "es", "ar")
 
@@ -102,24 +103,6 @@ STOP_WORDS: dict[str, frozenset[str]] = {
     language: frozenset(normalize_text(words).split()) for language, words in _STOP_WORDS_RAW.items()
 }
 _ALL_STOP_WORDS = frozenset().union(*STOP_WORDS.values())
-
-
-@functools.lru_cache(maxsize=8)
-def _identifier(candidates: tuple[str, ...]):
-    # One identifier per candidate set: set_languages changes the instance it is called on.
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
-    identifier.set_languages(list(candidates))
-    return identifier
-
-
-def detect_language(text: str, candidates: Sequence[str] = DEFAULT_LANGUAGES) -> str:
-    """The most likely of ``candidates`` for ``text`` (ISO 639-1), or "" when it has no letters or digits."""
-    if not candidates or not any(ch.isalnum() for ch in text):
-        return ""
-    language, _ = _identifier(tuple(candidates)).classify(text)
-    return language
 
 
 @dataclass(frozen=True)
@@ -300,7 +283,7 @@ def suggest_themes(
     report(0.0)
     texts = [str(t or "") for t in texts]
     if languages is None:
-        languages = [detect_language(t) for t in texts]
+        languages = [detect_language(t, candidates=DEFAULT_LANGUAGES) for t in texts]
     languages = [str(language or "") for language in languages]
     if len(languages) != len(texts):
         raise ValueError("languages must have one code per text")

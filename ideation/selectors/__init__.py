@@ -6,13 +6,11 @@ import random
 import uuid
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 
 from ideation.models import (
     AnalysisSnapshot,
-    ChatSession,
     Consultation,
     ModerationLogEntry,
     Participant,
@@ -51,10 +49,6 @@ def participant_for_chat(*, consultation: Consultation, key: str) -> Participant
     if not key:
         return None
     return Participant.objects.select_related("consultation").filter(consultation=consultation, chat_key=key).first()
-
-
-def chat_session_get(*, channel: str, key: str) -> ChatSession | None:
-    return ChatSession.objects.select_related("consultation").filter(channel=channel, key=key).first()
 
 
 def participant_count(*, consultation: Consultation) -> int:
@@ -207,74 +201,6 @@ def moderation_log(*, consultation: Consultation) -> QuerySet[ModerationLogEntry
 
 
 # --- analysis -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AnalysisInput:
-    """Everything the analysis engine needs about a consultation, as plain data."""
-
-    voters: list[str]
-    statements: list[str]
-    values: list[int]
-    times: list[float]  # milliseconds since the epoch, when each vote was first cast
-    mod_out: set[str]
-    meta: set[str]
-    attributes: dict[str, dict[str, str]]
-    state: dict | None
-    votes_until: object
-
-
-def analysis_input(*, consultation: Consultation, with_times: bool = False) -> AnalysisInput:
-    """Votes in the order they were first cast, moderation, participant attributes, the last state.
-
-    ``times`` (when each vote was first cast) only ``with_times``: reading and
-    converting a timestamp per vote is most of the cost on large consultations.
-    """
-    votes = Vote.objects.filter(statement__consultation=consultation).order_by("created", "pk")
-    fields = (
-        ("participant_id", "statement_id", "choice", "created")
-        if with_times
-        else ("participant_id", "statement_id", "choice")
-    )
-    if with_times:
-        rows = list(votes.values_list(*fields))
-    else:
-        # Django's SQL, fetched with a plain cursor: several times faster than values_list on the
-        # hundreds of thousands of votes of a large consultation.
-        sql, params = votes.values_list(*fields).query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-    statements = Statement.objects.filter(consultation=consultation)
-    mod_out = {
-        str(pk)
-        for pk in statements.filter(Q(moderation=Statement.Moderation.REJECTED) | Q(is_meta=True)).values_list(
-            "pk", flat=True
-        )
-    }
-    meta = {str(pk) for pk in statements.filter(is_meta=True).values_list("pk", flat=True)}
-    attributes: dict[str, dict[str, str]] = {"stakeholder_group": {}, "region": {}}
-    for pid, group, region in Participant.objects.filter(consultation=consultation).values_list(
-        "pk", "stakeholder_group__name", "region__name"
-    ):
-        if group:
-            attributes["stakeholder_group"][str(pid)] = group
-        if region:
-            attributes["region"][str(pid)] = region
-    latest = (
-        AnalysisSnapshot.objects.filter(consultation=consultation).order_by("-version").values_list("state", flat=True)
-    )
-    return AnalysisInput(
-        voters=[str(r[0]) for r in rows],
-        statements=[str(r[1]) for r in rows],
-        values=[r[2] for r in rows],
-        times=[r[3].timestamp() * 1000 for r in rows] if with_times else [],
-        mod_out=mod_out,
-        meta=meta,
-        attributes=attributes,
-        state=latest.first(),
-        votes_until=votes.aggregate(newest=Max("updated"))["newest"],
-    )
 
 
 def analysis_latest(*, consultation: Consultation, full: bool = False) -> AnalysisSnapshot | None:

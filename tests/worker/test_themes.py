@@ -7,9 +7,10 @@ from collections import Counter
 
 import pytest
 
+from ideation.text import detect_language
 from tests.conftest import REPORT
 from tests.worker.themes_fixture import ANSWERS, LANGUAGES, TOPICS
-from worker.themes import ThemeSuggestion, detect_language, normalize_text, suggest_themes
+from worker.themes import DEFAULT_LANGUAGES, ThemeSuggestion, normalize_text, suggest_themes
 
 TEXTS = [text for _, _, text in ANSWERS]
 TOPIC_OF = [topic for topic, _, _ in ANSWERS]
@@ -48,7 +49,7 @@ def test_fixture_has_four_topics_in_four_languages():
 
 
 def test_language_detection_on_the_fixture():
-    detected = [detect_language(text) for text in TEXTS]
+    detected = [detect_language(text, candidates=DEFAULT_LANGUAGES) for text in TEXTS]
     accuracy = sum(d == lang for d, lang in zip(detected, LANGUAGE_OF, strict=True)) / len(TEXTS)
     REPORT.append(f"themes: language detection accuracy on the fixture {accuracy:.3f}")
     print(f"language detection accuracy {accuracy:.3f}")
@@ -62,7 +63,8 @@ def test_language_detection_is_restricted_to_the_candidates():
 
 @pytest.mark.parametrize("text", ["", "   ", "?!… —", "\n\t"])
 def test_language_of_an_empty_text_is_empty(text):
-    assert detect_language(text) == ""
+    assert detect_language(text, candidates=DEFAULT_LANGUAGES) == ""
+    assert detect_language(text, fallback="fr") == "fr"
 
 
 def test_suggested_themes_follow_the_topics():

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -108,7 +107,3 @@ def domain_error_response(request: HttpRequest, error: DomainError, fallback: st
         return JsonResponse({"ok": False, "code": error.code, "message": str(error)}, status=400)
     messages.error(request, str(error))
     return redirect(fallback)
-
-
-def landing_url(consultation: Consultation) -> str:
-    return reverse("ideation:landing", kwargs={"slug": consultation.slug})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 from sklearn.metrics import adjusted_rand_score
 
@@ -13,6 +14,7 @@ from ideation.models import Consultation
 from worker import jobs
 from worker.analysis import engine, polis_export, replay
 from worker.analysis.matrix import VoteMatrix
+from worker.analysis.voteset import VoteSet
 
 
 class Command(BaseCommand):
@@ -110,21 +112,24 @@ class Command(BaseCommand):
         if consultation is None:
             raise CommandError(f"There is no consultation with the slug {slug!r}.")
         self._texts = {str(k): v for k, v in consultation.statements.values_list("pk", "text")}
-        data = selectors.analysis_input(consultation=consultation, with_times=use_replay)
+        # What the background job reads: the consultation's votes as arrays, and the rest.
+        context = selectors.analysis_context(consultation=consultation)
+        votes = selectors.analysis_votes(consultation=consultation)
         if use_replay:
+            order = np.lexsort((votes.ids, votes.created))  # in the order they were first cast
             result, _ = replay.replay(
-                data.times,
-                data.voters,
-                data.statements,
-                data.values,
-                mod_out=data.mod_out,
-                meta=data.meta,
-                attributes=data.attributes,
+                (votes.created[order] / 1000).tolist(),  # µs -> ms since the epoch
+                [str(p) for p in votes.participants[order].tolist()],
+                [str(s) for s in votes.statements[order].tolist()],
+                votes.choices[order].tolist(),
+                mod_out=context.mod_out,
+                meta=context.meta,
+                attributes=context.attributes,
                 progress=progress,
             )
         else:
-            matrix = VoteMatrix.from_votes(data.voters, data.statements, data.values)
-            result, _ = engine.update(matrix, mod_out=data.mod_out, meta=data.meta, attributes=data.attributes)
+            matrix = VoteSet.from_votes(votes).matrix()
+            result, _ = engine.update(matrix, mod_out=context.mod_out, meta=context.meta, attributes=context.attributes)
         result["source"] = {"consultation": slug}
         return result
 
