@@ -127,6 +127,19 @@ class ConsultationAdmin(admin.ModelAdmin):
         translation_fieldset(Consultation),
     ]
 
+    def save_model(self, request, obj, form, change):
+        services.consultation_save(consultation=obj)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Question:  # questions through the service too; the vocabularies have no rules
+            for question in formset.save(commit=False):
+                services.question_save(question=question)
+            for question in formset.deleted_objects:
+                question.delete()
+            formset.save_m2m()
+            return
+        super().save_formset(request, form, formset, change)
+
     @admin.display(description=_("Pages"))
     def links(self, obj: Consultation) -> str:
         return format_html(
@@ -147,6 +160,9 @@ class QuestionAdmin(admin.ModelAdmin):
         (None, {"fields": ["consultation", "order", "title", "prompt", "context"]}),
         translation_fieldset(Question),
     ]
+
+    def save_model(self, request, obj, form, change):
+        services.question_save(question=obj)
 
 
 class SeedStatementForm(translation_form(SeedStatement)):

@@ -54,6 +54,11 @@ def moderation_changed(*, consultation_id: int) -> None:
     transaction.on_commit(partial(_after_commit, consultation_id, "moderation"))
 
 
+def consultation_changed(*, consultation_id: int) -> None:
+    """A consultation was opened, closed or set up differently: live views hear of it after commit."""
+    transaction.on_commit(partial(_publish, consultation_id, {"type": "activity", "kind": "consultation"}))
+
+
 def analysis_stored(*, consultation_id: int, version: int) -> None:
     transaction.on_commit(
         partial(_publish, consultation_id, {"type": "analysis", "kind": "analysis", "version": version})

@@ -22,7 +22,13 @@ from ideation.services.participants import (
     participant_set_quote_consent,
     participant_start,
 )
-from ideation.services.setup import consultation_upsert, question_upsert, vocabulary_upsert
+from ideation.services.setup import (
+    consultation_save,
+    consultation_upsert,
+    question_save,
+    question_upsert,
+    vocabulary_upsert,
+)
 from ideation.services.statements import statement_seed, statement_submit, statement_update_seed
 from ideation.services.themes import (
     SuggestedTheme,
@@ -51,6 +57,7 @@ __all__ = [
     "chat_session_end",
     "chat_session_update",
     "consultation_import",
+    "consultation_save",
     "consultation_set_moderation_mode",
     "consultation_upsert",
     "participant_forget",
@@ -59,6 +66,7 @@ __all__ = [
     "participant_set_profile",
     "participant_set_quote_consent",
     "participant_start",
+    "question_save",
     "question_upsert",
     "statement_moderate",
     "statement_seed",

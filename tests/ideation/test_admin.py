@@ -120,3 +120,66 @@ def test_participant_contributions_are_read_only(admin_client, consultation):
     response = admin_client.post(f"/admin/ideation/statement/{statement.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert Statement.objects.filter(pk=statement.pk).exists()
+
+
+def _change_form(consultation, **changes) -> dict:
+    """The consultation's admin change form as a browser would post it back, with ``changes``."""
+    data = {
+        "slug": consultation.slug,
+        "title": consultation.title,
+        "languages": consultation.languages,
+        "default_language": consultation.default_language,
+        "status": consultation.status,
+        "moderation_mode": consultation.moderation_mode,
+        "stakeholder_groups-TOTAL_FORMS": 0,
+        "stakeholder_groups-INITIAL_FORMS": 0,
+        "regions-TOTAL_FORMS": 0,
+        "regions-INITIAL_FORMS": 0,
+    }
+    questions = list(consultation.questions.order_by("order"))
+    data |= {"questions-TOTAL_FORMS": len(questions), "questions-INITIAL_FORMS": len(questions)}
+    for i, question in enumerate(questions):
+        data |= {
+            f"questions-{i}-id": question.pk,
+            f"questions-{i}-consultation": consultation.pk,
+            f"questions-{i}-order": question.order,
+            f"questions-{i}-title": question.title,
+        }
+    return data | changes
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_closing_a_consultation_in_the_admin_reaches_the_live_screens(consultation):
+    """The admin saves through the services, so closing there is announced like anywhere else."""
+    from channels.db import database_sync_to_async
+
+    from tests.ideation.test_live import communicator
+
+    def close_in_the_admin():
+        from tests.factories import UserFactory
+
+        client = Client()
+        client.force_login(UserFactory(is_staff=True, is_superuser=True, username="admin"))
+        form = _change_form(consultation, status="closed")
+        return client.post(f"/admin/ideation/consultation/{consultation.pk}/change/", form)
+
+    screen = communicator(f"/ws/screen/{consultation.slug}/")
+    assert (await screen.connect())[0]
+    await screen.receive_json_from(timeout=5)  # the first counters
+    response = await database_sync_to_async(close_in_the_admin)()
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert await database_sync_to_async(lambda: Consultation.objects.get(pk=consultation.pk).status)() == "closed"
+    pushed = await screen.receive_json_from(timeout=5)  # long before the 15 s heartbeat
+    assert pushed["type"] == "stats"
+    await screen.disconnect()
+
+
+def test_the_admin_saves_questions_through_the_services(admin_client, consultation, django_capture_on_commit_callbacks):
+    question = consultation.questions.order_by("order").first()
+    form = _change_form(consultation) | {"questions-0-title": "Renamed in the inline"}
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = admin_client.post(f"/admin/ideation/consultation/{consultation.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Question.objects.get(pk=question.pk).title == "Renamed in the inline"
+    assert callbacks, "saving announces the change to live views after commit"
