@@ -389,7 +389,7 @@ def test_live_events_that_fail_while_redis_is_down_are_sent_once_it_answers(monk
     import threading
     import time
 
-    from ideation import events
+    from ideation.events import live, outage
 
     class FlakyLayer:
         def __init__(self) -> None:
@@ -405,16 +405,16 @@ def test_live_events_that_fail_while_redis_is_down_are_sent_once_it_answers(monk
 
     layer = FlakyLayer()
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    monkeypatch.setattr(events, "get_channel_layer", lambda: layer)
-    monkeypatch.setattr(events, "OUTAGE_BACKOFF_SECONDS", 0.2)
-    monkeypatch.setattr(events, "_redis_down_until", 0.0)
-    monkeypatch.setattr(events, "_held", events._HeldEvents())
+    monkeypatch.setattr(live, "get_channel_layer", lambda: layer)
+    monkeypatch.setattr(outage, "BACKOFF_SECONDS", 0.2)
+    monkeypatch.setattr(outage, "_down_until", 0.0)
+    monkeypatch.setattr(live, "held", outage.HeldEvents(resend=live.publish))
     for kind in ("vote", "vote", "vote", "moderation"):
-        events._publish(7, {"type": "activity", "kind": kind})
-    events._publish(8, {"type": "analysis", "kind": "analysis", "version": 3})
-    assert layer.sent == [] and len(events._held) == 3
+        live.publish(7, {"type": "activity", "kind": kind})
+    live.publish(8, {"type": "analysis", "kind": "analysis", "version": 3})
+    assert layer.sent == [] and len(live.held) == 3
     time.sleep(0.6)  # still down: the retry holds them again, nothing is lost
-    assert layer.sent == [] and len(events._held) == 3
+    assert layer.sent == [] and len(live.held) == 3
     layer.down = False
     deadline = time.monotonic() + 5
     while len(layer.sent) < 3 and time.monotonic() < deadline:
@@ -424,6 +424,6 @@ def test_live_events_that_fail_while_redis_is_down_are_sent_once_it_answers(monk
         ("consultation.7", "vote"),
         ("consultation.8", "analysis"),
     ]
-    assert len(events._held) == 0
-    events._publish(7, {"type": "activity", "kind": "vote"})
+    assert len(live.held) == 0
+    live.publish(7, {"type": "activity", "kind": "vote"})
     assert len(layer.sent) == 4, "once Redis answers, events go straight out again"
