@@ -9,10 +9,12 @@ schedule one more. Where runs happen depends on ``ANALYSIS_RUNNER``:
   process, so a burst from many web processes still sends one task.
 - "thread" (the embedded profile): a background thread of the process that
   recorded the contribution, whatever that process is (the web server, the
-  bot's ``runbot``, a command). The thread is not a daemon: a command that
-  writes votes stores their analysis before it exits. Processes sharing one
-  database never run one consultation's analysis at the same time: the
-  lease (``ideation.events.lease``) keeps them apart.
+  bot's ``runbot``, a command). ``manage.py`` waits for it after a command, so
+  a command that writes votes stores their analysis before it exits. (Not at
+  interpreter exit: by then the analysis could no longer import what it
+  needs.) Processes sharing one database never run one consultation's
+  analysis at the same time: the lease (``ideation.events.lease``) keeps them
+  apart.
 - "off": nothing runs (tests that do not ask for analyses).
 """
 
@@ -88,9 +90,8 @@ class LocalRunner:
     """The embedded profile's runner: one background thread per process, analyses debounced per consultation.
 
     The thread starts with the first piece of work and ends when none is left,
-    so an idle process has no thread. It is not a daemon: a process that ends
-    (a command, a stopped server) finishes the analyses its contributions asked
-    for first, and never leaves half a run behind.
+    so an idle process has no thread. A server that stops drops what is left:
+    a run never half-stores (one transaction), and the lease dies with it.
     """
 
     def __init__(self) -> None:
@@ -118,7 +119,7 @@ class LocalRunner:
         if self._pid != os.getpid():  # a forked child: the parent's thread is not here
             self._thread, self._pid, self._busy = None, os.getpid(), False
         if self._thread is None:
-            self._thread = threading.Thread(target=self._loop, name="analysis-runner", daemon=False)
+            self._thread = threading.Thread(target=self._loop, name="analysis-runner", daemon=True)
             self._thread.start()
         self._cond.notify_all()
 
@@ -157,12 +158,12 @@ class LocalRunner:
                     self._busy = False
                     self._cond.notify_all()
 
-    def wait_idle(self, timeout: float = 60.0) -> bool:
-        """For tests and benchmarks: wait until nothing is pending or running."""
-        deadline = time.monotonic() + timeout
+    def wait_idle(self, timeout: float | None = 60.0) -> bool:
+        """Wait until nothing is pending or running (``None``: however long it takes); False on time-out."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
             while self._due or self._tasks or self._busy:
-                left = deadline - time.monotonic()
+                left = 0.1 if deadline is None else deadline - time.monotonic()
                 if left <= 0:
                     return False
                 self._cond.wait(min(left, 0.1))

@@ -83,6 +83,27 @@ def test_the_dashboard_draws_groups_the_map_and_the_lists(consultation, staff_cl
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("part", ["counters", "moderation", "timeline"])
+def test_a_dashboard_part_reads_only_what_it_shows(consultation, staff_client, part):
+    """The page's script refreshes one part at a time (counters on every vote): the analysis is not read for them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    populate(consultation, people=6)
+    jobs.run_analysis(consultation.pk)
+
+    def tables_read(url: str) -> str:
+        with CaptureQueriesContext(connection) as queries:
+            assert staff_client.get(url).status_code == 200
+        return " ".join(q["sql"] for q in queries.captured_queries)
+
+    url = f"/facilitate/{consultation.slug}/"
+    assert "ideation_analysissnapshot" in tables_read(url), "the whole page shows the analysis"
+    assert "ideation_analysissnapshot" in tables_read(f"{url}?part=analysis")
+    assert "ideation_analysissnapshot" not in tables_read(f"{url}?part={part}")
+
+
+@pytest.mark.django_db
 def test_participation_over_time_is_counted_per_step(consultation):
     from datetime import timedelta
 
