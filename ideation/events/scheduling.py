@@ -60,9 +60,12 @@ def schedule_analysis(consultation_id: int, *, delay: float | None = None) -> No
 
 
 def analysis_starting(consultation_id: int) -> None:
-    """A run is starting: contributions from now on schedule one more run."""
+    """A run is starting (wherever it was asked for): it covers what was scheduled so far; contributions
+    from now on schedule one more run."""
     if settings.ANALYSIS_RUNNER == "celery":
         _cache_delete_quietly(pending_key(consultation_id))
+    elif settings.ANALYSIS_RUNNER == "thread":
+        local_runner.started(consultation_id)
 
 
 def start_theming(run_id: int) -> None:
@@ -108,6 +111,12 @@ class LocalRunner:
                 return
             self._due[consultation_id] = time.monotonic() + delay
             self._wake()
+
+    def started(self, consultation_id: int) -> None:
+        """A run of this consultation is starting in this process: the one scheduled is not needed."""
+        with self._cond:
+            if self._due.pop(consultation_id, None) is not None:
+                self._cond.notify_all()
 
     def submit(self, task: str, *args: object) -> None:
         """Run another task (by its dotted name) on the same thread, without debouncing."""

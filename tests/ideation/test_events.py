@@ -12,14 +12,14 @@ import pytest
 from django.conf import settings as django_settings
 
 from ideation import events
-from ideation.events import lease
+from ideation.events import lease, scheduling
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OWNER = """
 import sys, time
 import django
 django.setup()
-from ideation.events import lease
+from ideation.events import lease, scheduling
 lease.LEASE_SECONDS = float(sys.argv[2])
 with lease.analysis_lease(int(sys.argv[1])) as held:
     print("held" if held else "busy", flush=True)
@@ -95,3 +95,14 @@ def test_the_redis_lease_expires_by_itself_once_no_one_renews_it(settings):
     assert not free(4104)
     time.sleep(0.5)
     assert free(4104)
+
+
+def test_a_run_that_starts_covers_the_one_scheduled_in_its_process(settings):
+    """A command that runs the analysis itself (import_polis) leaves no second run behind it."""
+    settings.ANALYSIS_RUNNER = "thread"
+    settings.REDIS_URL = ""
+    events.schedule_analysis(4105, delay=30)
+    assert not scheduling.local_runner.wait_idle(0.2), "scheduled, not yet run"
+    with events.analysis_lease(4105) as held:
+        assert held
+    assert scheduling.local_runner.wait_idle(1)
