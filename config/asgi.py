@@ -12,10 +12,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from ideation.events import enable_local_runner  # noqa: E402
 from ideation.web.routing import websocket_urlpatterns  # noqa: E402
-
-enable_local_runner()  # the embedded profile analyses in this process (ANALYSIS_RUNNER=thread)
 
 application = ProtocolTypeRouter(
     {

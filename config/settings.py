@@ -158,7 +158,7 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # Analyses: "celery" (workers, services profile), "thread" (in-process, embedded
-# profile) or "off"; debounced per consultation (ideation/events.py).
+# profile) or "off"; debounced per consultation (ideation/events/).
 ANALYSIS_RUNNER = env.str("ANALYSIS_RUNNER", default="celery" if REDIS_URL else "thread")
 ANALYSIS_TASK = "worker.tasks.analyse_consultation"
 ANALYSIS_DEBOUNCE_SECONDS = env.float("ANALYSIS_DEBOUNCE_SECONDS", default=2.0)

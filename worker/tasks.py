@@ -1,26 +1,13 @@
-"""Celery tasks: ids in, a job, nothing else. Analysis runs are debounced by ideation.events."""
+"""Celery tasks: ids in, a job, nothing else. Debounce and the one-run-at-a-time lease: ideation.events."""
 
 from __future__ import annotations
-
-import logging
-
-from django.core.cache import cache
 
 from ideation import events
 from worker import jobs
 from worker.celery import app
 
-logger = logging.getLogger(__name__)
-
-LOCK_SECONDS = 15 * 60
-
-
-def lock_key(consultation_id: int) -> str:
-    return f"analysis-running:{consultation_id}"
-
 
 @app.task(
-    bind=True,
     name="worker.tasks.analyse_consultation",
     acks_late=True,
     reject_on_worker_lost=True,
@@ -29,18 +16,10 @@ def lock_key(consultation_id: int) -> str:
     retry_jitter=False,
     max_retries=5,
 )
-def analyse_consultation(self, consultation_id: int) -> int | str | None:
-    """At most one run per consultation at a time; contributions during a run queue one more."""
-    events.analysis_starting(consultation_id)
-    owner = self.request.id or "local"
-    key = lock_key(consultation_id)
-    if not cache.add(key, owner, timeout=LOCK_SECONDS) and cache.get(key) != owner:
-        events.schedule_analysis(consultation_id)
-        return "busy"
-    try:
-        return jobs.run_analysis(consultation_id)
-    finally:
-        cache.delete(key)
+def analyse_consultation(consultation_id: int) -> int | str | None:
+    """The consultation's analysis; "busy" (and one more run scheduled) while another run holds its lease."""
+    with events.analysis_lease(consultation_id) as held:
+        return jobs.run_analysis(consultation_id) if held else "busy"
 
 
 @app.task(name="worker.tasks.suggest_themes", acks_late=True, reject_on_worker_lost=True)

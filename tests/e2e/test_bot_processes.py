@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from ideation.models import Answer, Participant
+from ideation.models import AnalysisSnapshot, Answer, Participant, Vote
 from tests.bots.fake_telegram import TOKEN, FakeTelegram
 from tests.bots.test_telegram import button
 from tests.e2e.conftest import ROOT, compose_command, free_port, process_env, wait_for_http
+from tests.factories import ParticipantFactory, StatementFactory, VoteFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SECRET = "e2e-webhook-secret"
@@ -113,3 +114,53 @@ def test_the_web_process_takes_webhook_deliveries_with_the_secret_only(consultat
         finally:
             stop(web)
     assert Participant.objects.filter(channels=["telegram"]).count() == 1
+
+
+def test_votes_cast_through_runbot_are_analysed_with_no_web_server(consultation, tmp_path):
+    """The embedded profile (no Redis, analyses in-process): the bot process analyses the votes it records."""
+    statements = [StatementFactory(consultation=consultation, text=f"Proposal {i}", is_seed=True) for i in range(10)]
+    for n in range(6):  # people who voted earlier, on the web
+        voter = ParticipantFactory(consultation=consultation)
+        for i, statement in enumerate(statements):
+            VoteFactory(participant=voter, statement=statement, choice=1 if (i + n) % 3 else -1)
+    with FakeTelegram(TOKEN) as telegram:
+        env = process_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=telegram.api_url, ANALYSIS_DEBOUNCE_SECONDS="0.5")
+        for services_only in ("REDIS_URL", "ANALYSIS_RUNNER"):  # the embedded defaults decide
+            env.pop(services_only, None)
+        bot = start(compose_command("bot"), env, tmp_path / "bot.log")
+        try:
+            user = telegram.user(6600003, language_code="en")
+            user.command("start", consultation.slug)
+            reply = user.wait_for_reply(timeout=60)
+            user.tap("consent")
+            reply = user.wait_for_reply()
+            for _profile_question in range(2):
+                user.tap(button(reply, "Skip"))
+                reply = user.wait_for_reply()
+            for n in range(1, 6):
+                assert f"Question {n} of 5" in reply["text"]
+                user.send_text(f"Answer {n}")
+                reply = user.wait_for_reply()
+            user.tap(button(reply, "Add"))
+            user.wait_for_reply()
+            user.send_text("An idea written on Telegram")
+            reply = user.wait_for_reply()
+            assert not AnalysisSnapshot.objects.exists()
+            for n in range(10):
+                user.tap(button(reply, ("Agree", "Disagree")[n % 2]))
+                reply = user.wait_for_reply()
+            voted = time.monotonic()
+            assert Vote.objects.filter(channel="telegram").count() >= 10
+
+            def analysed() -> bool:
+                latest = AnalysisSnapshot.objects.filter(consultation=consultation).order_by("-version").first()
+                return latest is not None and latest.n_votes == Vote.objects.count()
+
+            deadline = voted + 30
+            while not analysed() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert analysed(), "no analysis of the Telegram votes within 30 s"
+        finally:
+            stop(bot)
+        output = (tmp_path / "bot.log").read_text()
+        assert "Traceback" not in output, output

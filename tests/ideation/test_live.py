@@ -83,6 +83,27 @@ def test_the_dashboard_draws_groups_the_map_and_the_lists(consultation, staff_cl
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("part", ["counters", "moderation", "timeline"])
+def test_a_dashboard_part_reads_only_what_it_shows(consultation, staff_client, part):
+    """The page's script refreshes one part at a time (counters on every vote): the analysis is not read for them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    populate(consultation, people=6)
+    jobs.run_analysis(consultation.pk)
+
+    def tables_read(url: str) -> str:
+        with CaptureQueriesContext(connection) as queries:
+            assert staff_client.get(url).status_code == 200
+        return " ".join(q["sql"] for q in queries.captured_queries)
+
+    url = f"/facilitate/{consultation.slug}/"
+    assert "ideation_analysissnapshot" in tables_read(url), "the whole page shows the analysis"
+    assert "ideation_analysissnapshot" in tables_read(f"{url}?part=analysis")
+    assert "ideation_analysissnapshot" not in tables_read(f"{url}?part={part}")
+
+
+@pytest.mark.django_db
 def test_participation_over_time_is_counted_per_step(consultation):
     from datetime import timedelta
 
@@ -389,7 +410,7 @@ def test_live_events_that_fail_while_redis_is_down_are_sent_once_it_answers(monk
     import threading
     import time
 
-    from ideation import events
+    from ideation.events import live, outage
 
     class FlakyLayer:
         def __init__(self) -> None:
@@ -405,16 +426,16 @@ def test_live_events_that_fail_while_redis_is_down_are_sent_once_it_answers(monk
 
     layer = FlakyLayer()
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    monkeypatch.setattr(events, "get_channel_layer", lambda: layer)
-    monkeypatch.setattr(events, "OUTAGE_BACKOFF_SECONDS", 0.2)
-    monkeypatch.setattr(events, "_redis_down_until", 0.0)
-    monkeypatch.setattr(events, "_held", events._HeldEvents())
+    monkeypatch.setattr(live, "get_channel_layer", lambda: layer)
+    monkeypatch.setattr(outage, "BACKOFF_SECONDS", 0.2)
+    monkeypatch.setattr(outage, "_down_until", 0.0)
+    monkeypatch.setattr(live, "held", outage.HeldEvents(resend=live.publish))
     for kind in ("vote", "vote", "vote", "moderation"):
-        events._publish(7, {"type": "activity", "kind": kind})
-    events._publish(8, {"type": "analysis", "kind": "analysis", "version": 3})
-    assert layer.sent == [] and len(events._held) == 3
+        live.publish(7, {"type": "activity", "kind": kind})
+    live.publish(8, {"type": "analysis", "kind": "analysis", "version": 3})
+    assert layer.sent == [] and len(live.held) == 3
     time.sleep(0.6)  # still down: the retry holds them again, nothing is lost
-    assert layer.sent == [] and len(events._held) == 3
+    assert layer.sent == [] and len(live.held) == 3
     layer.down = False
     deadline = time.monotonic() + 5
     while len(layer.sent) < 3 and time.monotonic() < deadline:
@@ -424,6 +445,6 @@ def test_live_events_that_fail_while_redis_is_down_are_sent_once_it_answers(monk
         ("consultation.7", "vote"),
         ("consultation.8", "analysis"),
     ]
-    assert len(events._held) == 0
-    events._publish(7, {"type": "activity", "kind": "vote"})
+    assert len(live.held) == 0
+    live.publish(7, {"type": "activity", "kind": "vote"})
     assert len(layer.sent) == 4, "once Redis answers, events go straight out again"

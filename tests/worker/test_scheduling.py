@@ -12,7 +12,8 @@ import time
 import pytest
 from celery.contrib.testing.worker import start_worker
 
-from ideation import events, services
+from ideation import services
+from ideation.events import outage, scheduling
 from ideation.models import AnalysisSnapshot
 from tests.factories import ParticipantFactory, StatementFactory
 from worker import jobs
@@ -74,11 +75,10 @@ class Recorder:
 def test_embedded_runner_analyses_in_the_background_debounced(consultation, settings, monkeypatch):
     settings.ANALYSIS_RUNNER = "thread"
     settings.ANALYSIS_DEBOUNCE_SECONDS = 0.3
-    monkeypatch.setattr(events._local_runner, "enabled", True)
     recorder = Recorder(monkeypatch)
     votes = burst(consultation, 25, 8)
     assert wait_for(lambda: AnalysisSnapshot.objects.filter(consultation=consultation).exists())
-    assert events._local_runner.wait_idle(60)
+    assert scheduling.local_runner.wait_idle(60)
     latest = AnalysisSnapshot.objects.filter(consultation=consultation).latest()
     assert 1 <= recorder.runs <= 10, f"{votes} votes gave {recorder.runs} runs"
     assert recorder.peak == 1
@@ -147,4 +147,4 @@ def test_redis_down_loses_no_vote(consultation, settings):
         assert participant.votes.get().choice == -1
     finally:
         app.conf.broker_url = settings.CELERY_BROKER_URL
-        events._redis_down_until = 0.0
+        outage.reset()

@@ -10,7 +10,7 @@ from celery.contrib.testing.worker import start_worker
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from ideation import events, services
+from ideation import services
 from ideation.models import AnswerTheme, Theme, ThemingRun
 from ideation.selectors.report import report_data
 from tests.factories import ParticipantFactory
@@ -107,7 +107,6 @@ def test_themes_of_an_empty_consultation(consultation):
 @pytest.mark.django_db(transaction=True)
 def test_the_embedded_runner_runs_a_suggestion_in_the_background(consultation, answered, settings, monkeypatch):
     settings.ANALYSIS_RUNNER = "thread"
-    monkeypatch.setattr(events._local_runner, "enabled", True)
     run = services.theming_run_start(consultation=consultation)
     assert wait_for(lambda: ThemingRun.objects.get(pk=run.pk).status == ThemingRun.Status.DONE)
     assert Theme.objects.filter(question__consultation=consultation).exists()

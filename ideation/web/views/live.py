@@ -21,7 +21,7 @@ from ideation.models import Consultation, Statement
 from ideation.web.views.common import choose_language
 from ideation.web.views.moderation import staff_page
 
-PARTS = {"analysis", "moderation", "counters", "timeline"}
+PARTS = ("counters", "analysis", "moderation", "timeline")
 
 
 def _live_paused() -> bool:
@@ -53,17 +53,24 @@ def dashboard(request: HttpRequest, consultation: Consultation) -> HttpResponse:
     part = request.GET.get("part")
     if part is not None and part not in PARTS:
         raise Http404("unknown part")
+    # Each part is read only when it is shown: the page's script refreshes one part at a time.
+    readers = {
+        "counters": lambda: {"stats": selectors.consultation_stats(consultation=consultation, cached=False)},
+        "analysis": lambda: {"analysis": selectors.analysis_view(consultation=consultation)},
+        "moderation": lambda: {
+            "pending": selectors.moderation_queue(consultation=consultation, state=Statement.Moderation.PENDING)[:50]
+        },
+        "timeline": lambda: {"timeline": _timeline_svg(selectors.participation_timeline(consultation=consultation))},
+    }
     context = {
         "consultation": consultation,
-        "stats": selectors.consultation_stats(consultation=consultation, cached=False),
-        "analysis": selectors.analysis_view(consultation=consultation),
-        "pending": selectors.moderation_queue(consultation=consultation, state=Statement.Moderation.PENDING)[:50],
-        "timeline": _timeline_svg(selectors.participation_timeline(consultation=consultation)),
         "live_paused": _live_paused(),
         "ws_path": f"/ws/facilitate/{consultation.slug}/",
         "is_dashboard": True,
         "part": part,
     }
+    for name in [part] if part else PARTS:
+        context.update(readers[name]())
     template = f"ideation/live/_{part}.html" if part else "ideation/live/dashboard.html"
     return render(request, template, context)
 
