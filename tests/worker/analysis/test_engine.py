@@ -13,9 +13,11 @@ from worker.analysis import engine, replay
 from worker.analysis.matrix import VoteMatrix
 
 
-def valid_json(result: dict) -> dict:
-    """Round-trips through strict JSON: no NaN, no infinity, plain types."""
-    return json.loads(json.dumps(result, allow_nan=False))
+def valid_json(result: engine.AnalysisResult) -> dict:
+    """The result's JSON round-trips through strict JSON: no NaN, no infinity, plain types."""
+    data = result.to_json()
+    assert json.loads(json.dumps(data, allow_nan=False)) == data
+    return data
 
 
 def test_two_camps_are_found_with_consensus_and_contention():
@@ -48,7 +50,7 @@ def test_in_conv_needs_seven_votes_or_all_statements_and_tops_up_to_fifteen():
         values.append(1)
     matrix = VoteMatrix.from_votes(voters, items, values)
     result, state = engine.update(matrix, extras=False)
-    in_conv = {p["id"] for p in result["participants"] if p["in_conv"]}
+    in_conv = {p.id for p in result.participants if p.in_conv}
     assert "p0" in in_conv, "seven votes or more"
     assert len(in_conv) == 15, "topped up to 15 with the keenest voters"
     counts = dict(zip(matrix.participant_ids, matrix.row_counts(), strict=True))
@@ -58,7 +60,7 @@ def test_in_conv_needs_seven_votes_or_all_statements_and_tops_up_to_fifteen():
     state.in_conv[:] = False
     state.in_conv[state.participants.index["p19"]] = True
     result, _ = engine.update(smaller, state=state, extras=False)
-    assert {p["id"] for p in result["participants"] if p["in_conv"]} == {"p19", "x"}
+    assert {p.id for p in result.participants if p.in_conv} == {"p19", "x"}
 
 
 def test_k_changes_only_after_winning_four_updates_in_a_row():
@@ -80,8 +82,8 @@ def test_state_survives_json_and_warm_starts_the_same():
     direct, _ = engine.update(matrix, state=state, extras=False)
     restored = engine.State.from_json(json.loads(json.dumps(state.to_json())))
     again, _ = engine.update(matrix, state=restored, extras=False)
-    assert [p["group"] for p in direct["participants"]] == [p["group"] for p in again["participants"]]
-    assert direct["updates"] == again["updates"] == 2
+    assert [p.group for p in direct.participants] == [p.group for p in again.participants]
+    assert direct.updates == again.updates == 2
 
 
 def test_replay_equals_updates_fed_by_hand():
@@ -92,7 +94,7 @@ def test_replay_equals_updates_fed_by_hand():
     times = np.arange(len(voters)) * 700  # some seconds hold two votes, some one
     result, state = replay.replay(times, voters, items, coo.data.astype(int), extras=False)
     assert state.updates == len(replay.batches_by_second(times))
-    assert result["counts"]["votes"] == len(voters)
+    assert result.counts.votes == len(voters)
 
 
 @pytest.mark.parametrize(

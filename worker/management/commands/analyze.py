@@ -80,7 +80,7 @@ class Command(BaseCommand):
         comments = [v.comment for v in log]
         values = [v.value for v in log]
         if use_replay:
-            result, _ = replay.replay(
+            analysis, _ = replay.replay(
                 [v.timestamp for v in log],
                 voters,
                 comments,
@@ -91,7 +91,8 @@ class Command(BaseCommand):
             )
         else:
             matrix = VoteMatrix.from_votes(voters, comments, values)
-            result, _ = engine.update(matrix, mod_out=export.mod_out, meta=export.meta)
+            analysis, _ = engine.update(matrix, mod_out=export.mod_out, meta=export.meta)
+        result = analysis.to_json()
         result["source"] = {"export_dir": str(directory), "topic": export.summary.get("topic")}
         if any(g is not None for g in export.groups.values()):
             ours = {p["id"]: p["group"] for p in result["participants"]}
@@ -112,7 +113,7 @@ class Command(BaseCommand):
         self._texts = {str(k): v for k, v in consultation.statements.values_list("pk", "text")}
         data = selectors.analysis_input(consultation=consultation, with_times=use_replay)
         if use_replay:
-            result, _ = replay.replay(
+            analysis, _ = replay.replay(
                 data.times,
                 data.voters,
                 data.statements,
@@ -124,7 +125,8 @@ class Command(BaseCommand):
             )
         else:
             matrix = VoteMatrix.from_votes(data.voters, data.statements, data.values)
-            result, _ = engine.update(matrix, mod_out=data.mod_out, meta=data.meta, attributes=data.attributes)
+            analysis, _ = engine.update(matrix, mod_out=data.mod_out, meta=data.meta, attributes=data.attributes)
+        result = analysis.to_json()
         result["source"] = {"consultation": slug}
         return result
 
