@@ -65,9 +65,7 @@ def test_an_earlier_stability_is_kept_only_for_the_same_groups():
     assert kept.stability["ari_mean"] == 0.5 and kept.stability["label"] == "moderate"
     other_groups = dict(earlier, per_group={"99": 1.0, "98": 1.0})
     fresh, _ = engine.update(clear, state=state, stability_report=other_groups)
-    assert fresh.stability["ari_mean"] > 0.9 and set(fresh.stability["per_group"]) == set(
-        first.stability["per_group"]
-    )
+    assert fresh.stability["ari_mean"] > 0.9 and set(fresh.stability["per_group"]) == set(first.stability["per_group"])
 
 
 def test_stability_without_groups_reports_nothing():
