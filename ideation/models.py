@@ -79,6 +79,7 @@ class Consultation(Translatable):
     closes_at = models.DateTimeField(null=True, blank=True)
     moderation_mode = models.CharField(max_length=8, choices=Moderation.choices, default=Moderation.OPEN)
     evidence_floor = models.PositiveSmallIntegerField(
+        _("evidence floor"),
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
         help_text=_(
