@@ -120,3 +120,26 @@ def test_participant_contributions_are_read_only(admin_client, consultation):
     response = admin_client.post(f"/admin/ideation/statement/{statement.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert Statement.objects.filter(pk=statement.pk).exists()
+
+
+def test_the_evidence_floor_is_set_in_the_admin_and_checked(admin_client):
+    data = {
+        "slug": "floored",
+        "title": "Floored",
+        "languages": ["en"],
+        "default_language": "en",
+        "status": "draft",
+        "moderation_mode": "open",
+        "questions-TOTAL_FORMS": 0,
+        "questions-INITIAL_FORMS": 0,
+        "stakeholder_groups-TOTAL_FORMS": 0,
+        "stakeholder_groups-INITIAL_FORMS": 0,
+        "regions-TOTAL_FORMS": 0,
+        "regions-INITIAL_FORMS": 0,
+    }
+    assert 'name="evidence_floor"' in admin_client.get("/admin/ideation/consultation/add/").content.decode()
+    refused = admin_client.post("/admin/ideation/consultation/add/", {**data, "evidence_floor": 0})
+    assert refused.status_code == 200 and "greater than or equal to 1" in refused.content.decode()
+    assert not Consultation.objects.filter(slug="floored").exists()
+    admin_client.post("/admin/ideation/consultation/add/", {**data, "evidence_floor": 12})
+    assert Consultation.objects.get(slug="floored").evidence_floor == 12
