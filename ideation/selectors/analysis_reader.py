@@ -141,7 +141,7 @@ class Analysis:
     contention: tuple[Claim, ...]
     below_floor: frozenset[int]  # statements the engine listed but the evidence floor holds back
     stability: Stability
-    shown: dict[int, Statement] = field(repr=False)
+    shown: dict[int, Statement] = field(repr=False)  # may be shown (with ``full``: all; else those mentioned)
     # with ``full``: participant id -> group shown; the opinion map's points
     memberships: dict[int, OpinionGroup] | None = field(default=None, repr=False)
     participant_points: tuple[Point, ...] = field(default=(), repr=False)
@@ -163,15 +163,27 @@ class Analysis:
         return next((g for g in self.groups if g.id == group_id), None)
 
 
-def shown_statements(*, consultation: Consultation, audience: Audience) -> dict[int, Statement]:
-    """The statements this audience may be shown, by their moderation now."""
+def shown_statements(
+    *, consultation: Consultation, audience: Audience, among: set[int] | None = None
+) -> dict[int, Statement]:
+    """The statements this audience may be shown, by their moderation now (only ``among`` these ids, if given)."""
     if audience == Audience.PUBLIC:
         qs = Statement.objects.filter(consultation=consultation, moderation=Statement.Moderation.ACCEPTED)
     elif audience == Audience.PARTICIPANT:
         qs = Statement.objects.visible(consultation)
     else:
         qs = Statement.objects.filter(consultation=consultation).exclude(moderation=Statement.Moderation.REJECTED)
+    if among is not None:
+        qs = qs.filter(pk__in=among)
     return {s.pk: s for s in qs}
+
+
+def _mentioned(source: dict) -> set[int]:
+    """The statements an analysis says something of (its lists and its groups' representative statements)."""
+    entries = [e for entries in (source.get("consensus") or {}).values() for e in entries or []]
+    entries += source.get("contention") or []
+    entries += [r for g in source.get("groups") or [] for r in g.get("representative") or []]
+    return {pk for pk in (_int(e.get("statement")) for e in entries) if pk is not None}
 
 
 def _int(value) -> int | None:
@@ -239,7 +251,9 @@ def _build(
     participant: Participant | None,
 ) -> Analysis:
     floor = consultation.evidence_floor
-    shown = shown_statements(consultation=consultation, audience=audience)
+    # the map places every statement; otherwise only those the analysis mentions are read
+    among = None if "statements" in source else _mentioned(source)
+    shown = shown_statements(consultation=consultation, audience=audience, among=among)
     engine_groups = source.get("groups") or []
     visible = [g for g in engine_groups if int(g.get("size") or 0) >= MIN_GROUP]
     visible_ids = [str(g["id"]) for g in visible]
