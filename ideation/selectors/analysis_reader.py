@@ -101,9 +101,6 @@ class Stability:
     method: str | None = None
     resamples: int | None = None
 
-    def get(self, key: str, default=None):
-        return getattr(self, key, default)
-
 
 @dataclass(frozen=True)
 class Point:

@@ -130,3 +130,36 @@ def test_moderated_out_and_meta_statements_stay_out_of_lists():
     assert not listed & {"s9", "s0"}
     statement = {s["id"]: s for s in result["statements"]}
     assert statement["s0"]["priority"] == 49.0 and statement["s9"]["moderated_out"]
+
+
+def test_the_typed_result_is_frozen_and_its_json_keeps_the_stored_shape():
+    """Snapshots stored before the typed result (engine version 1) and after it read the same."""
+    matrix, _ = camps(30, 10, seed=9)
+    result, _ = engine.update(matrix, attributes={"region": {"p0": "Africa"}})
+    with pytest.raises(AttributeError):
+        result.k = 3
+    data = valid_json(result)
+    assert set(data) == {
+        *("engine_version", "counts", "k", "silhouettes", "participants", "statements", "groups"),
+        *("consensus", "contention", "stability", "updates", "breakdowns"),
+    }
+    assert data["engine_version"] == engine.ENGINE_VERSION == 1
+    assert set(data["counts"]) == {"participants", "in_conv", "statements", "votes", "base_clusters"}
+    assert set(data["participants"][0]) == {"id", "x", "y", "group", "in_conv"}
+    assert set(data["statements"][0]) == {
+        *("id", "x", "y", "extremity", "priority", "group_informed_consensus", "bridging", "contention"),
+        *("agree", "disagree", "pass", "votes", "moderated_out", "meta", "groups"),
+    }
+    assert set(data["statements"][0]["contention"]) == {"score", "split", "group_divide"}
+    assert set(next(iter(data["statements"][0]["groups"].values()))) == {"agree", "disagree", "votes"}
+    group = data["groups"][0]
+    assert set(group) == {"id", "size", "center", "representative"}
+    assert {"statement", "repful_for", "n_success", "n_trials", "p_success", "p_test", "repness"} <= set(
+        group["representative"][0]
+    )
+    assert set(data["consensus"]) == {"agree", "disagree", "group_informed", "bridging"}
+    assert set(data["consensus"]["agree"][0]) == {"statement", "n_success", "n_trials", "p_success", "p_test"}
+    assert set(data["consensus"]["group_informed"][0]) == {"statement", "value"}
+    assert set(data["contention"][0]) == {"statement", "score", "split", "group_divide"}
+    assert data["counts"]["participants"] == result.counts.participants == matrix.n
+    assert [g["id"] for g in data["groups"]] == [g.id for g in result.groups]
