@@ -146,21 +146,30 @@ def test_open_mode_shows_what_participants_may_see_and_never_a_rejected_statemen
     assert everybody.pk not in {c.pk for c in selectors.participant_standing(participant=a[0])["consensus"]}
 
 
-def small_group_snapshot(consultation: Consultation, big: list, small: list, statement: Statement) -> None:
-    """A stored analysis with a group of ``len(small)`` people that agrees on ``statement``."""
+def stored_groups(consultation: Consultation, groups: dict[str, list], statement: Statement) -> None:
+    """A stored analysis with these groups (engine id -> members), each agreeing on ``statement``."""
     sid = str(statement.pk)
-    seen = {"0": {"agree": 0, "disagree": 0, "votes": len(big)}, "1": {"agree": 3, "disagree": 0, "votes": 3}}
-    rep = {"statement": sid, "repful_for": "agree", "n_success": 3, "n_trials": 3, "p_success": 0.8}
+    everyone = [p for members in groups.values() for p in members]
+    seen = {gid: {"agree": len(m), "disagree": 0, "votes": len(m)} for gid, m in groups.items()}
     result = {
         "engine_version": 1,
-        "counts": {"participants": len(big) + len(small), "in_conv": len(big) + len(small), "votes": 30},
-        "k": 2,
-        "participants": [{"id": str(p.pk), "x": 0.0, "y": 0.0, "group": "0"} for p in big]
-        + [{"id": str(p.pk), "x": 1.0, "y": 1.0, "group": "1"} for p in small],
-        "statements": [{"id": sid, "x": 0.5, "y": 0.5, "votes": len(big) + len(small), "groups": seen}],
+        "counts": {"participants": len(everyone), "in_conv": len(everyone), "votes": len(everyone)},
+        "k": len(groups),
+        "participants": [
+            {"id": str(p.pk), "x": float(i), "y": 0.0, "group": gid}
+            for i, (gid, members) in enumerate(groups.items())
+            for p in members
+        ],
+        "statements": [{"id": sid, "x": 0.5, "y": 0.5, "votes": len(everyone), "groups": seen}],
         "groups": [
-            {"id": "0", "size": len(big), "representative": []},
-            {"id": "1", "size": len(small), "representative": [rep]},
+            {
+                "id": gid,
+                "size": len(members),
+                "representative": [
+                    {"statement": sid, "repful_for": "agree", "n_success": len(members), "n_trials": len(members)}
+                ],
+            }
+            for gid, members in groups.items()
         ],
         "consensus": {"agree": [], "disagree": [], "group_informed": [], "bridging": []},
         "contention": [],
@@ -171,20 +180,24 @@ def small_group_snapshot(consultation: Consultation, big: list, small: list, sta
     )
 
 
+def web_people(consultation: Consultation, n: int) -> list:
+    return [
+        services.participant_start(consultation=consultation, language="en", consent=True, channel="web")
+        for _ in range(n)
+    ]
+
+
 def test_a_participant_in_a_three_person_group_is_not_told_its_size_or_what_it_agrees_on(consultation):
     """Bug: the closing page and /results said "3 participants are in this group" and what it agreed on."""
     consultation.evidence_floor = 1  # only the minimum group size may hide the group here
     consultation.save()
-    big = [
-        services.participant_start(consultation=consultation, language="en", consent=True, channel="web")
-        for _ in range(8)
-    ]
+    big = web_people(consultation, 8)
     telegram = [Person(user_id=900 + i) for i in range(3)]
     for person in telegram:
         join(person, consultation)
     small = [p.participant for p in telegram]
     statement = StatementFactory(consultation=consultation, text="Only three of us think so", moderation=1)
-    small_group_snapshot(consultation, big, small, statement)
+    stored_groups(consultation, {"0": big, "1": small}, statement)
 
     standing = selectors.participant_standing(participant=small[0])
     assert standing["group"] is None and standing["group_size"] is None and standing["agrees_on"] == []
@@ -281,3 +294,22 @@ def test_old_snapshots_without_the_evidence_in_their_summary_read_the_same(consu
     old = analysis_read(consultation=consultation, audience=Audience.STAFF)
     assert [c.pk for c in old.group_informed] == [c.pk for c in fresh.group_informed]
     assert [(g.number, g.size) for g in old.groups] == [(g.number, g.size) for g in fresh.groups]
+
+
+def test_groups_are_numbered_once_the_same_on_every_page(consultation, staff_client):
+    """Groups shown are numbered 1..k in the engine's order; a hidden group takes no number anywhere."""
+    statement = StatementFactory(consultation=consultation, text="We all agree here", moderation=1)
+    first, hidden, third = web_people(consultation, 8), web_people(consultation, 3), web_people(consultation, 6)
+    stored_groups(consultation, {"7": first, "3": hidden, "5": third}, statement)
+
+    standing = selectors.participant_standing(participant=third[0])
+    assert (standing["group"], standing["group_number"], standing["n_groups"]) == ("5", 2, 2)
+    page = web_client(third[0]).get(f"/c/{consultation.slug}/done/").content.decode()
+    assert "You are in opinion group 2 of 2." in page
+    dashboard = staff_client.get(f"/facilitate/{consultation.slug}/?part=analysis").content.decode()
+    assert "Group 1: 8 people" in dashboard and "Group 2: 6 people" in dashboard and "Group 3" not in dashboard
+    data = json.loads(reports.report(consultation, "json"))
+    assert [(g["id"], g["number"]) for g in data["votes"]["groups"]] == [("7", 1), ("5", 2)]
+    assert data["votes"]["groups_hidden"] == 1
+    screen = analysis_read(consultation=consultation, audience=Audience.PUBLIC, full=True)
+    assert [(g.id, g.number) for g in screen.groups] == [("7", 1), ("5", 2)]
