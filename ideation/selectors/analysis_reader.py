@@ -62,6 +62,10 @@ class Claim:
         return self.statement.pk
 
     @property
+    def id(self) -> int:
+        return self.statement.pk
+
+    @property
     def text(self) -> str:
         return self.statement.text
 
