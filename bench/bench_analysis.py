@@ -50,6 +50,7 @@ def one(n: int, m: int, incremental: bool, reddwarf_input: str | None) -> dict:
     engine.update(VoteMatrix.from_votes(["a", "b"], ["x", "x"], [1, -1]))  # compile the kernels first
     started = time.perf_counter()
     result, state = engine.update(matrix)
+    result = result.to_json()
     analysed = time.perf_counter() - started
     labels = {p["id"]: p["group"] for p in result["participants"] if p["group"] is not None}
     truth = [int(camps[int(pid[1:])]) for pid in labels]

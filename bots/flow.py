@@ -358,17 +358,24 @@ def _results_text(ctx: Context) -> str:
     lines = [texts.PEOPLE_SO_FAR % {"count": count}]
     if standing is None:
         lines.append(str(texts.RESULTS_NONE))
+    elif standing.get("group_hidden"):
+        lines.append(str(texts.RESULTS_GROUP_HIDDEN))
     elif not standing["group"]:
         lines.append(str(texts.RESULTS_UNGROUPED))
     else:
         lines.append(texts.RESULTS_GROUP % {"number": standing["group_number"], "count": standing["n_groups"]})
         if standing["agrees_on"]:
             lines.append(str(texts.RESULTS_GROUP_AGREES))
-            lines.extend(f"• {_short(s.localized('text', ctx.language), 280)}" for s in standing["agrees_on"][:3])
+            lines.extend(_claim_line(s, ctx.language) for s in standing["agrees_on"][:3])
     if standing and standing["consensus"]:
         lines.append(str(texts.RESULTS_CONSENSUS))
-        lines.extend(f"• {_short(s.localized('text', ctx.language), 280)}" for s in standing["consensus"][:3])
+        lines.extend(_claim_line(s, ctx.language) for s in standing["consensus"][:3])
     return "\n".join(lines)
+
+
+def _claim_line(claim, language: str) -> str:
+    """A statement the analysis says something of, with how many voted on it."""
+    return f"• {_short(claim.localized('text', language), 280)} ({texts.VOTED % {'counter': claim.n}})"
 
 
 # --- button taps -------------------------------------------------------------------

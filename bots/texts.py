@@ -64,6 +64,10 @@ FORGOTTEN = _("Deleted: %(answers)s answers, %(votes)s votes, %(statements)s sta
 RESULTS_NONE = _("Opinion groups appear once enough people have voted. Try /results again later.")
 RESULTS_UNGROUPED = _("You are not in an opinion group yet: vote on a few more statements (at least seven).")
 RESULTS_GROUP = _("You are in opinion group %(number)s of %(count)s.")
+RESULTS_GROUP_HIDDEN = _(
+    "Your opinion group has fewer than five people: to protect everyone's privacy, it is not shown."
+)
+VOTED = ngettext_lazy("%(counter)s person voted", "%(counter)s people voted", "counter")
 RESULTS_GROUP_AGREES = _("People in your group tend to agree that:")
 RESULTS_CONSENSUS = _("Across all groups, most people agree that:")
 PEOPLE_SO_FAR = ngettext_lazy(

@@ -123,7 +123,10 @@ class ConsultationAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["slug", "title", "description", "organiser", "data_use"]}),
         (_("Languages"), {"fields": ["languages", "default_language"]}),
-        (_("Timing and moderation"), {"fields": ["status", "opens_at", "closes_at", "moderation_mode"]}),
+        (
+            _("Timing and moderation"),
+            {"fields": ["status", "opens_at", "closes_at", "moderation_mode", "evidence_floor"]},
+        ),
         translation_fieldset(Consultation),
     ]
 

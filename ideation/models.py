@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -77,6 +78,15 @@ class Consultation(Translatable):
     opens_at = models.DateTimeField(null=True, blank=True)
     closes_at = models.DateTimeField(null=True, blank=True)
     moderation_mode = models.CharField(max_length=8, choices=Moderation.choices, default=Moderation.OPEN)
+    evidence_floor = models.PositiveSmallIntegerField(
+        _("evidence floor"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text=_(
+            "How many people must have voted on a statement, overall and in each opinion group shown, "
+            "before it is called consensus, majority or contention."
+        ),
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -70,7 +70,7 @@ def run_analysis(consultation_id: int) -> int | None:
     computed = time.monotonic()
     snapshot = services.analysis_snapshot_store(
         consultation=consultation,
-        result=result,
+        result=result.to_json(),
         state=state.to_json(),
         votes_until=selectors.from_micros(votes.updated_until) if len(votes) else None,
         duration_ms=int((time.monotonic() - started) * 1000),
@@ -87,8 +87,8 @@ def run_analysis(consultation_id: int) -> int | None:
         "analysis %s of consultation %s: %s participants, %s groups, %s ms (%s)",
         snapshot.version,
         consultation_id,
-        result["counts"]["participants"],
-        result["k"],
+        result.counts.participants,
+        result.k,
         snapshot.duration_ms,
         ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in phases.items()),
         extra={"phases": phases},

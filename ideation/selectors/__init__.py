@@ -7,7 +7,6 @@ import uuid
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.fields.json import KeyTextTransform
 
 from ideation.models import (
     AnalysisSnapshot,
@@ -212,34 +211,33 @@ def analysis_latest(*, consultation: Consultation, full: bool = False) -> Analys
 
 
 def participant_standing(*, participant: Participant) -> dict | None:
-    """The participant's opinion group and what it agrees on, from the latest analysis (None before one)."""
-    snapshot = (
-        AnalysisSnapshot.objects.filter(consultation_id=participant.consultation_id)
-        .order_by("-version")
-        .annotate(group=KeyTextTransform(membership_key(participant.pk), "memberships"))
-        .values("version", "summary", "group", "created")
-        .first()
+    """Where the participant stands in the latest analysis (None before one), through the one reader.
+
+    Keys: ``analysed``; ``group`` (the engine's id of the group shown they are
+    in, else None), ``group_number`` (1..``n_groups``), ``group_size``;
+    ``group_hidden`` (they are in a group of fewer than ``MIN_GROUP`` people: no
+    size, nothing it agrees on); ``agrees_on`` and ``consensus`` (claims: each
+    reads like its statement and carries ``n``, how many saw it); ``stability``
+    (the engine's label) and ``created``. Statements as participants may see
+    them now, above the consultation's evidence floor.
+    """
+    analysis = analysis_read(
+        consultation=participant.consultation, audience=Audience.PARTICIPANT, participant=participant
     )
-    if snapshot is None:
+    if analysis is None:
         return None
-    summary = snapshot["summary"] or {}
-    group_id = snapshot["group"]
-    groups = summary.get("groups") or []
-    group = next((g for g in groups if g["id"] == group_id), None)
-    agreed_ids = [int(r["statement"]) for r in (group or {}).get("representative", []) if r["repful_for"] == "agree"]
-    texts = {s.pk: s for s in Statement.objects.filter(pk__in=agreed_ids)}
-    consensus_ids = [int(c["statement"]) for c in (summary.get("consensus") or {}).get("agree", [])]
-    consensus = {s.pk: s for s in Statement.objects.filter(pk__in=consensus_ids)}
+    group = analysis.participant_group
     return {
         "analysed": True,
-        "group": group_id,
-        "group_number": [g["id"] for g in groups].index(group_id) + 1 if group else None,
-        "group_size": group["size"] if group else None,
-        "n_groups": len(groups),
-        "agrees_on": [texts[i] for i in agreed_ids if i in texts],
-        "consensus": [consensus[i] for i in consensus_ids if i in consensus],
-        "stability": (summary.get("stability") or {}).get("label"),
-        "created": snapshot["created"],
+        "group": group.id if group else None,
+        "group_number": group.number if group else None,
+        "group_size": group.size if group else None,
+        "group_hidden": analysis.participant_group_hidden,
+        "n_groups": analysis.n_groups,
+        "agrees_on": group.agrees_on if group else [],
+        "consensus": list(analysis.consensus_agree),
+        "stability": analysis.stability.label,
+        "created": analysis.created,
     }
 
 
@@ -306,7 +304,8 @@ def polis_export_data(*, consultation: Consultation) -> dict:
     }
 
 
-# What the analysis job reads, and the live dashboard and event screen (modules of their own; re-exported here).
+# The one reader of stored analyses, what the analysis job reads, the live dashboard and event screen
+# (modules of their own; re-exported here).
 from ideation.selectors.analysis import (  # noqa: E402
     analysis_context as analysis_context,
 )
@@ -321,6 +320,18 @@ from ideation.selectors.analysis import (  # noqa: E402
 )
 from ideation.selectors.analysis import (  # noqa: E402
     from_micros as from_micros,
+)
+from ideation.selectors.analysis_reader import (  # noqa: E402
+    MIN_GROUP as MIN_GROUP,
+)
+from ideation.selectors.analysis_reader import (  # noqa: E402
+    Analysis as Analysis,
+)
+from ideation.selectors.analysis_reader import (  # noqa: E402
+    Audience as Audience,
+)
+from ideation.selectors.analysis_reader import (  # noqa: E402
+    analysis_read as analysis_read,
 )
 from ideation.selectors.live import (  # noqa: E402
     analysis_view as analysis_view,

@@ -3,9 +3,10 @@
 ``consultation_stats`` is what the live counters show (cached for a moment, so
 many open screens cost one set of queries); ``analysis_view`` turns the latest
 analysis snapshot into what the pages draw: the opinion map, groups,
-consensus and contention, with statement texts. The public screen asks for
-``public=True``: only approved statements, and no group or breakdown with
-fewer than ``PUBLIC_MIN_GROUP`` participants.
+consensus and contention, with statement texts, read through the one reader
+(``ideation.selectors.analysis_reader``). The public screen asks for
+``public=True``: only approved statements; no page shows a group of fewer
+than ``MIN_GROUP`` participants.
 """
 
 from __future__ import annotations
@@ -14,17 +15,22 @@ import contextlib
 import itertools
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import timedelta
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, TextField
 from django.db.models.functions import Cast
-from django.utils.translation import gettext_lazy as _
 
-from ideation.models import AnalysisSnapshot, Answer, Consultation, Participant, Statement, Vote
+from ideation.models import Answer, Consultation, Participant, Statement, Vote
+from ideation.selectors.analysis_reader import (
+    Analysis,
+    Audience,
+    Point,
+    StatementPoint,
+    analysis_read,
+)
 
-PUBLIC_MIN_GROUP = 5
-STABILITY_LABELS = {"high": _("high"), "moderate": _("moderate"), "low": _("low")}  # the engine's labels
 STATS_CACHE_SECONDS = 0.25
 CHANNELS = ("web", "telegram")
 
@@ -113,82 +119,26 @@ def participation_timeline(*, consultation: Consultation, points: int = 48) -> l
     return timeline
 
 
-def analysis_view(*, consultation: Consultation, public: bool = False) -> dict | None:
-    """The latest analysis, ready to draw; None before the first one."""
-    snapshot = AnalysisSnapshot.objects.filter(consultation=consultation).order_by("-version").first()
-    if snapshot is None:
+def analysis_view(*, consultation: Consultation, public: bool = False) -> Analysis | None:
+    """The latest analysis, ready to draw (through the one reader, with the opinion map); None before the first one.
+
+    The dashboard reads it as the facilitators' audience, the event screen
+    (``public``) as the public's: on the public screen, participants in no
+    group shown are not drawn.
+    """
+    analysis = analysis_read(
+        consultation=consultation, audience=Audience.PUBLIC if public else Audience.STAFF, full=True
+    )
+    if analysis is None:
         return None
-    result = snapshot.result or {}
-    statements = {s.pk: s for s in Statement.objects.filter(consultation=consultation)}
-    shown = {
-        pk: s
-        for pk, s in statements.items()
-        if (s.moderation == Statement.Moderation.ACCEPTED or not public)
-        and s.moderation != Statement.Moderation.REJECTED
-    }
-
-    def text_of(sid) -> Statement | None:
-        try:
-            return shown.get(int(sid))
-        except (TypeError, ValueError):
-            return None
-
-    groups = [g for g in result.get("groups", []) if not public or g.get("size", 0) >= PUBLIC_MIN_GROUP]
-    group_ids = [g["id"] for g in result.get("groups", [])]
-    view_groups = []
-    for g in groups:
-        reps = [
-            {"statement": text_of(r["statement"]), "repful_for": r["repful_for"], "share": r.get("p_success")}
-            for r in g.get("representative", [])
-        ]
-        view_groups.append(
-            {
-                "id": g["id"],
-                "number": group_ids.index(g["id"]) + 1,
-                "size": g["size"],
-                "representative": [r for r in reps if r["statement"] is not None][:5],
-            }
-        )
-    consensus = result.get("consensus") or {}
-
-    def ranked(items, key="value", limit=5):
-        out = []
-        for item in items or []:
-            statement = text_of(item["statement"])
-            if statement is not None:
-                out.append({"statement": statement, "value": item.get(key)})
-        return out[:limit]
-
-    visible_groups = {g["id"] for g in view_groups}
-    participants = [
-        p
-        for p in result.get("participants", [])
-        if p.get("x") is not None and (not public or p.get("group") in visible_groups)
-    ]
-    return {
-        "version": snapshot.version,
-        "created": snapshot.created,
-        "n_participants": snapshot.n_participants,
-        "n_votes": snapshot.n_votes,
-        "k": result.get("k"),
-        "groups": view_groups,
-        "hidden_groups": len(result.get("groups", [])) - len(view_groups),
-        "consensus_agree": ranked(consensus.get("agree"), key="p_success"),
-        "consensus_disagree": ranked(consensus.get("disagree"), key="p_success"),
-        "group_informed": ranked(consensus.get("group_informed")),
-        "bridging": ranked(consensus.get("bridging")),
-        "contention": ranked(result.get("contention"), key="score"),
-        "stability": result.get("stability") or {},
-        "stability_label": STABILITY_LABELS.get((result.get("stability") or {}).get("label"), ""),
-        "map": _map(participants, result.get("statements", []), group_ids, shown),
-    }
+    points = [p for p in analysis.participant_points if not public or p.group is not None]
+    return replace(analysis, map=_map(points, analysis.statement_points))
 
 
-def _map(participants: list[dict], statements: list[dict], group_ids: list[str], shown: dict) -> dict:
+def _map(participants: list[Point], statements: tuple[StatementPoint, ...]) -> dict:
     """Points scaled into a 0..100 square for an SVG viewBox."""
-    placed = [s for s in statements if s.get("x") is not None and _int(s["id"]) in shown]
-    xs = [p["x"] for p in participants] + [s["x"] for s in placed]
-    ys = [p["y"] for p in participants] + [s["y"] for s in placed]
+    xs = [p.x for p in participants] + [s.x for s in statements]
+    ys = [p.y for p in participants] + [s.y for s in statements]
     if not xs:
         return {"participants": [], "statements": []}
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
@@ -200,21 +150,13 @@ def _map(participants: list[dict], statements: list[dict], group_ids: list[str],
 
     dots = []
     for p in participants:
-        x, y = at(p["x"], p["y"])
-        group = p.get("group")
-        dots.append({"x": x, "y": y, "group": group_ids.index(group) + 1 if group in group_ids else 0})
+        x, y = at(p.x, p.y)
+        dots.append({"x": x, "y": y, "group": p.group.number if p.group is not None else 0})
     marks = []
-    for s in placed:
-        x, y = at(s["x"], s["y"])
-        marks.append({"x": x, "y": y, "statement": shown[_int(s["id"])]})
+    for s in statements:
+        x, y = at(s.x, s.y)
+        marks.append({"x": x, "y": y, "statement": s.statement})
     return {"participants": dots, "statements": marks}
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def statement_breakdown(*, statement: Statement) -> dict:

@@ -9,9 +9,12 @@ a theme's share is the number of people in that stakeholder group (or region)
 who answered that question.
 
 Votes: which statements are consensus, contention or representative comes
-from the latest analysis snapshot (named in the methodology); the counts
-behind them are recounted from the votes, per opinion group with the
-snapshot's group memberships.
+from the latest analysis snapshot (named in the methodology), read through
+the one reader (``ideation.selectors.analysis_reader``: moderation now, groups
+of at least ``MIN_GROUP`` people, the consultation's evidence floor); the
+counts behind them are recounted from the votes, per opinion group shown with
+the snapshot's group memberships. The spreadsheets (every answer, every
+statement) are in ``ideation.selectors.export_rows``.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from ideation.models import (
     ThemingRun,
     Vote,
 )
-from ideation.services.analysis import membership_key
+from ideation.selectors.analysis_reader import MIN_GROUP, Audience, OpinionGroup, analysis_read
 
 SMALL_CELL = 5
 QUOTES_PER_THEME = 3
@@ -55,7 +58,7 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def _vocabulary(consultation: Consultation, language: str) -> dict[str, dict[int | None, str]]:
+def vocabulary(consultation: Consultation, language: str) -> dict[str, dict[int | None, str]]:
     return {
         "stakeholder_group": {
             **{g.pk: g.localized("name", language) for g in consultation.stakeholder_groups.all()},
@@ -162,138 +165,133 @@ def _question(question: Question, vocab: dict, language: str) -> dict:
     }
 
 
-def _vote_counts(statement_ids: Iterable[int], memberships: dict) -> dict[int, dict]:
-    """Per statement: agree / disagree / pass among all voters and within each opinion group."""
+def _vote_counts(statement_ids: Iterable[int], memberships: dict[int, str]) -> dict[int, dict]:
+    """Per statement: agree / disagree / pass among all voters and within each opinion group shown."""
     ids = list(statement_ids)
     counts: dict[int, dict] = {sid: {"all": Counter(), "groups": defaultdict(Counter)} for sid in ids}
     rows = Vote.objects.filter(statement_id__in=ids).values_list("participant_id", "statement_id", "choice")
     for participant_id, statement_id, choice in rows.iterator(chunk_size=5000):
         entry = counts[statement_id]
         entry["all"][choice] += 1
-        group = memberships.get(membership_key(participant_id))
+        group = memberships.get(participant_id)
         if group is not None:
-            entry["groups"][str(group)][choice] += 1
+            entry["groups"][group][choice] += 1
     return counts
 
 
-def _statement_entry(statement: Statement, counts: dict, group_ids: list[str], language: str) -> dict:
+def _statement_entry(statement: Statement, counts: dict, groups: list[OpinionGroup], language: str) -> dict:
     totals = counts["all"]
     voters = sum(totals.values())
-    return {
+    entry = {
         "id": statement.pk,
         "text": statement.localized("text", language),
         "voters": voters,
         "agree": cell(totals[1], voters),
         "disagree": cell(totals[-1], voters),
         "pass": cell(totals[0], voters),
-        "groups": [
-            {
-                "group": gid,
-                "agree": cell(counts["groups"][gid][1], sum(counts["groups"][gid].values())),
-                "disagree": cell(counts["groups"][gid][-1], sum(counts["groups"][gid].values())),
-            }
-            for gid in group_ids
-        ],
+        "groups": [],
     }
+    for group in groups:
+        in_group = counts["groups"][group.id]
+        seen = sum(in_group.values())
+        entry["groups"].append(
+            {
+                "group": group.id,
+                "number": group.number,
+                "voters": seen,
+                "agree": cell(in_group[1], seen),
+                "disagree": cell(in_group[-1], seen),
+            }
+        )
+    return entry
 
 
 def _votes(consultation: Consultation, language: str) -> tuple[dict | None, dict]:
-    from ideation.selectors import analysis_latest
+    """What the latest analysis says of the votes, through the one reader, with counts recounted from the votes.
 
-    snapshot = analysis_latest(consultation=consultation, full=True)
-    if snapshot is None:
+    The report is read as participants would read it: statements they may see
+    now, groups of at least ``MIN_GROUP`` people, claims above the evidence floor.
+    """
+    analysis = analysis_read(consultation=consultation, audience=Audience.PARTICIPANT, full=True)
+    if analysis is None:
         return None, {}
-    result = snapshot.result
-    memberships = snapshot.memberships or {}
-    group_ids = [str(g["id"]) for g in result.get("groups", [])]
-    statements = {
-        s.pk: s
-        for s in Statement.objects.filter(consultation=consultation).exclude(moderation=Statement.Moderation.REJECTED)
-    }
-
-    def known(ids: Iterable) -> list[int]:
-        out = []
-        for raw in ids:
-            try:
-                sid = int(raw)
-            except (TypeError, ValueError):
-                continue
-            if sid in statements and sid not in out:
-                out.append(sid)
-        return out
-
-    consensus = result.get("consensus", {})
+    memberships = {pk: group.id for pk, group in (analysis.memberships or {}).items()}
     selected = {
-        "agree": known(e["statement"] for e in consensus.get("agree", []))[:CONSENSUS_SHOWN],
-        "disagree": known(e["statement"] for e in consensus.get("disagree", []))[:CONSENSUS_SHOWN],
-        "group_informed": known(e["statement"] for e in consensus.get("group_informed", []))[:CONSENSUS_SHOWN],
-        "bridging": known(e["statement"] for e in consensus.get("bridging", []))[:CONSENSUS_SHOWN],
-        "contention": known(e["statement"] for e in result.get("contention", []))[:CONTENTION_SHOWN],
+        "agree": analysis.consensus_agree[:CONSENSUS_SHOWN],
+        "disagree": analysis.consensus_disagree[:CONSENSUS_SHOWN],
+        "group_informed": analysis.group_informed[:CONSENSUS_SHOWN],
+        "bridging": analysis.bridging[:CONSENSUS_SHOWN],
+        "contention": analysis.contention[:CONTENTION_SHOWN],
     }
-    representative = {
-        str(g["id"]): [
-            (sid, e.get("repful_for")) for e in g.get("representative", []) for sid in known([e.get("statement")])
-        ]
-        for g in result.get("groups", [])
-    }
-    wanted = {sid for ids in selected.values() for sid in ids} | {
-        sid for reps in representative.values() for sid, _r in reps
-    }
-    counts = _vote_counts(wanted, memberships)
-    entries = {sid: _statement_entry(statements[sid], counts[sid], group_ids, language) for sid in wanted}
-    sizes = Counter(str(g) for key, g in memberships.items() if g is not None)
+    wanted = {c.statement for claims in selected.values() for c in claims}
+    wanted |= {r.statement for g in analysis.groups for r in g.representative}
+    counts = _vote_counts([s.pk for s in wanted], memberships)
+    groups_shown = list(analysis.groups)
+    entries = {s.pk: _statement_entry(s, counts[s.pk], groups_shown, language) for s in wanted}
     groups = []
-    for number, gid in enumerate(group_ids, start=1):
+    for group in analysis.groups:
         reps = []
-        for sid, repful_for in representative.get(gid, []):
-            in_group = counts[sid]["groups"][gid]
+        for rep in group.representative:
+            in_group = counts[rep.pk]["groups"][group.id]
             seen = sum(in_group.values())
             reps.append(
                 {
-                    "id": sid,
-                    "text": entries[sid]["text"],
-                    "repful_for": repful_for,
-                    "in_group": cell(in_group[1 if repful_for == "agree" else -1], seen),
-                    "overall": entries[sid]["agree" if repful_for == "agree" else "disagree"],
+                    "id": rep.pk,
+                    "text": entries[rep.pk]["text"],
+                    "repful_for": rep.repful_for,
+                    "voters_in_group": seen,
+                    "in_group": cell(in_group[1 if rep.repful_for == "agree" else -1], seen),
+                    "overall": entries[rep.pk]["agree" if rep.repful_for == "agree" else "disagree"],
                 }
             )
         groups.append(
-            {"id": gid, "number": number, "size": cell(sizes.get(gid, 0), sum(sizes.values())), "representative": reps}
+            {
+                "id": group.id,
+                "number": group.number,
+                "size": cell(group.size, analysis.clustered),
+                "representative": reps,
+            }
         )
     votes = {
         "consensus": {
-            key: [entries[sid] for sid in selected[key]] for key in ("agree", "disagree", "group_informed", "bridging")
+            key: [entries[c.pk] for c in selected[key]] for key in ("agree", "disagree", "group_informed", "bridging")
         },
-        "contention": [entries[sid] for sid in selected["contention"]],
-        "groups": groups if all(g["size"]["n"] is not None for g in groups) else [],
-        "groups_hidden": bool(groups) and not all(g["size"]["n"] is not None for g in groups),
+        "contention": [entries[c.pk] for c in selected["contention"]],
+        "groups": groups,
+        "groups_hidden": analysis.hidden_groups,
     }
-    analysis = {
-        "version": snapshot.version,
-        "created": _iso(snapshot.created),
-        "votes_until": _iso(snapshot.votes_until),
-        "participants": snapshot.n_participants,
-        "votes": snapshot.n_votes,
-        "in_conv": result.get("counts", {}).get("in_conv"),
-        "k": result.get("k"),
-        "engine_version": result.get("engine_version"),
+    analysis_info = {
+        "version": analysis.version,
+        "created": _iso(analysis.created),
+        "votes_until": _iso(analysis.votes_until),
+        "participants": analysis.n_participants,
+        "votes": analysis.n_votes,
+        "in_conv": analysis.in_conv,
+        "k": analysis.k,
+        "engine_version": analysis.engine_version,
+        "evidence_floor": analysis.evidence_floor,
+        "min_group": MIN_GROUP,
+        "held_back": len(analysis.below_floor),  # statements the analysis listed, held back by the floor
         # votes cast or changed after this analysis (its selection may lag behind them)
         "votes_after": Vote.objects.filter(
-            statement__consultation=consultation, updated__gt=snapshot.votes_until
+            statement__consultation=consultation, updated__gt=analysis.votes_until
         ).count()
-        if snapshot.votes_until
+        if analysis.votes_until
         else 0,
         "stability": {
-            key: result.get("stability", {}).get(key) for key in ("method", "resamples", "ari_mean", "label")
+            "method": analysis.stability.method,
+            "resamples": analysis.stability.resamples,
+            "ari_mean": analysis.stability.ari_mean,
+            "label": analysis.stability.label,
         },
     }
-    return analysis, votes
+    return analysis_info, votes
 
 
 def report_data(*, consultation: Consultation, language: str | None = None) -> dict:
     """The whole synthesis report as plain data (the JSON format; md and html render it)."""
     language = language or consultation.default_language
-    vocab = _vocabulary(consultation, language)
+    vocab = vocabulary(consultation, language)
     participation = _participation(consultation, vocab)
     questions = [_question(q, vocab, language) for q in consultation.questions.order_by("order")]
     analysis, votes = _votes(consultation, language)
@@ -341,145 +339,3 @@ def report_data(*, consultation: Consultation, language: str | None = None) -> d
             },
         },
     }
-
-
-ANSWER_COLUMNS = (
-    "answer",
-    "participant",
-    "question",
-    "question_title",
-    "text",
-    "language",
-    "channel",
-    "stakeholder_group",
-    "region",
-    "themes",
-    "themes_confirmed",
-    "quote_consent",
-    "created",
-    "updated",
-)
-
-
-def answers_export_rows(*, consultation: Consultation) -> Iterable[list]:
-    """Every answer with its context and themes (``ANSWER_COLUMNS``); participants by their row number only."""
-    themes: dict[int, list[str]] = defaultdict(list)
-    for answer_id, name in (
-        AnswerTheme.objects.filter(theme__question__consultation=consultation)
-        .order_by("theme_id")
-        .values_list("answer_id", "theme__name")
-    ):
-        themes[answer_id].append(name)
-    language = consultation.default_language
-    vocab = _vocabulary(consultation, language)
-    titles = {q.pk: (q.order, q.localized("title", language)) for q in consultation.questions.all()}
-    rows = (
-        Answer.objects.filter(question__consultation=consultation)
-        .order_by("question__order", "pk")
-        .values_list(
-            "pk",
-            "participant_id",
-            "question_id",
-            "text",
-            "language",
-            "channel",
-            "participant__stakeholder_group_id",
-            "participant__region_id",
-            "themes_confirmed",
-            "participant__quote_consent",
-            "created",
-            "updated",
-        )
-    )
-    for (
-        pk,
-        participant,
-        question,
-        text,
-        lang,
-        channel,
-        group,
-        region,
-        confirmed,
-        quote,
-        created,
-        updated,
-    ) in rows.iterator(chunk_size=2000):
-        order, title = titles[question]
-        yield [
-            pk,
-            participant,
-            order,
-            title,
-            text,
-            lang,
-            channel,
-            vocab["stakeholder_group"].get(group, "") if group else "",
-            vocab["region"].get(region, "") if region else "",
-            "; ".join(themes.get(pk, [])),
-            confirmed,
-            quote,
-            created.isoformat(),
-            updated.isoformat(),
-        ]
-
-
-STATEMENT_COLUMNS = (
-    "statement",
-    "text",
-    "language",
-    "moderation",
-    "seed",
-    "meta",
-    "channel",
-    "created",
-    "votes",
-    "agree",
-    "disagree",
-    "pass",
-    "group_informed_consensus",
-    "bridging",
-    "contention",
-    "priority",
-    "extremity",
-)
-
-
-def statements_export_rows(*, consultation: Consultation) -> Iterable[list]:
-    """Every statement with its vote counts and the latest analysis's figures (``STATEMENT_COLUMNS``)."""
-    from ideation.selectors import analysis_latest
-
-    snapshot = analysis_latest(consultation=consultation, full=True)
-    figures = {}
-    if snapshot is not None:
-        figures = {str(s["id"]): s for s in snapshot.result.get("statements", [])}
-    counts: dict[int, Counter] = defaultdict(Counter)
-    for statement_id, choice, n in (
-        Vote.objects.filter(statement__consultation=consultation)
-        .values_list("statement_id", "choice")
-        .annotate(n=Count("pk"))
-    ):
-        counts[statement_id][choice] = n
-    labels = dict(Statement.Moderation.choices)
-    for s in Statement.objects.filter(consultation=consultation).order_by("pk"):
-        c = counts.get(s.pk, Counter())
-        f = figures.get(str(s.pk), {})
-        yield [
-            s.pk,
-            s.text,
-            s.language,
-            str(labels.get(s.moderation, s.moderation)),
-            s.is_seed,
-            s.is_meta,
-            s.channel,
-            s.created.isoformat(),
-            sum(c.values()),
-            c[1],
-            c[-1],
-            c[0],
-            f.get("group_informed_consensus"),
-            f.get("bridging"),
-            (f.get("contention") or {}).get("score"),
-            f.get("priority"),
-            f.get("extremity"),
-        ]

@@ -18,6 +18,25 @@ def membership_key(participant_id: str | int) -> str:
     return f"p{participant_id}"
 
 
+def claim_evidence(result: dict) -> dict[str, list]:
+    """How many saw each statement the analysis says something of: {id: [overall, {group id: in the group}]}.
+
+    Kept in the snapshot's summary, so that pages apply the evidence floor without loading the whole result.
+    """
+    consensus = result.get("consensus") or {}
+    claimed = {str(e.get("statement")) for entries in consensus.values() for e in entries or []}
+    claimed |= {str(e.get("statement")) for e in result.get("contention") or []}
+    claimed |= {str(r.get("statement")) for g in result.get("groups") or [] for r in g.get("representative") or []}
+    return {
+        str(s["id"]): [
+            int(s.get("votes") or 0),
+            {str(g): int((v or {}).get("votes") or 0) for g, v in (s.get("groups") or {}).items()},
+        ]
+        for s in result.get("statements") or []
+        if str(s.get("id")) in claimed
+    }
+
+
 def analysis_snapshot_store(
     *,
     consultation: Consultation,
@@ -32,8 +51,10 @@ def analysis_snapshot_store(
         membership_key(p["id"]): p["group"] for p in result.get("participants", []) if p.get("group") is not None
     }
     summary = {
-        key: result.get(key) for key in ("k", "groups", "consensus", "contention", "stability", "counts", "updates")
+        key: result.get(key)
+        for key in ("engine_version", "k", "groups", "consensus", "contention", "stability", "counts", "updates")
     }
+    summary["evidence"] = claim_evidence(result)
     for _attempt in range(3):
         try:
             with transaction.atomic():

@@ -8,7 +8,15 @@ from ideation import events
 from ideation.models import Consultation, Question, Region, StakeholderGroup
 
 # What participants and live screens see change with these: opening, closing, the times, the languages.
-ANNOUNCED_FIELDS = ("status", "opens_at", "closes_at", "languages", "default_language", "moderation_mode")
+ANNOUNCED_FIELDS = (
+    "status",
+    "opens_at",
+    "closes_at",
+    "languages",
+    "default_language",
+    "moderation_mode",
+    "evidence_floor",
+)
 
 
 def _announced(consultation: Consultation) -> tuple:

@@ -131,6 +131,7 @@ def _change_form(consultation, **changes) -> dict:
         "default_language": consultation.default_language,
         "status": consultation.status,
         "moderation_mode": consultation.moderation_mode,
+        "evidence_floor": consultation.evidence_floor,
         "stakeholder_groups-TOTAL_FORMS": 0,
         "stakeholder_groups-INITIAL_FORMS": 0,
         "regions-TOTAL_FORMS": 0,
@@ -183,3 +184,26 @@ def test_the_admin_saves_questions_through_the_services(admin_client, consultati
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Question.objects.get(pk=question.pk).title == "Renamed in the inline"
     assert callbacks, "saving announces the change to live views after commit"
+
+
+def test_the_evidence_floor_is_set_in_the_admin_and_checked(admin_client):
+    data = {
+        "slug": "floored",
+        "title": "Floored",
+        "languages": ["en"],
+        "default_language": "en",
+        "status": "draft",
+        "moderation_mode": "open",
+        "questions-TOTAL_FORMS": 0,
+        "questions-INITIAL_FORMS": 0,
+        "stakeholder_groups-TOTAL_FORMS": 0,
+        "stakeholder_groups-INITIAL_FORMS": 0,
+        "regions-TOTAL_FORMS": 0,
+        "regions-INITIAL_FORMS": 0,
+    }
+    assert 'name="evidence_floor"' in admin_client.get("/admin/ideation/consultation/add/").content.decode()
+    refused = admin_client.post("/admin/ideation/consultation/add/", {**data, "evidence_floor": 0})
+    assert refused.status_code == 200 and "greater than or equal to 1" in refused.content.decode()
+    assert not Consultation.objects.filter(slug="floored").exists()
+    admin_client.post("/admin/ideation/consultation/add/", {**data, "evidence_floor": 12})
+    assert Consultation.objects.get(slug="floored").evidence_floor == 12

@@ -10,7 +10,7 @@ from channels.testing.websocket import WebsocketCommunicator
 from django.test import Client
 
 from ideation import selectors, services
-from ideation.models import Statement
+from ideation.models import AnalysisSnapshot, Statement
 from ideation.web.consumers import flatten
 from tests.factories import ParticipantFactory, StatementFactory, VoteFactory
 from worker import jobs
@@ -175,15 +175,20 @@ def test_the_event_screen_is_public_and_livestream_safe(consultation):
 
 
 @pytest.mark.django_db
-def test_groups_smaller_than_five_stay_off_the_public_screen(consultation):
+def test_groups_smaller_than_five_stay_off_the_public_screen_and_the_dashboard(consultation):
     populate(consultation, people=8)
     jobs.run_analysis(consultation.pk)
     view = selectors.analysis_view(consultation=consultation, public=True)
-    full = selectors.analysis_view(consultation=consultation)
-    assert all(g["size"] >= 5 for g in view["groups"])
-    small = [g for g in full["groups"] if g["size"] < 5]
-    assert view["hidden_groups"] == len(small)
-    assert len(view["map"]["participants"]) == sum(g["size"] for g in view["groups"])
+    staff = selectors.analysis_view(consultation=consultation)
+    engine_groups = AnalysisSnapshot.objects.get(consultation=consultation).result["groups"]
+    small = [g for g in engine_groups if g["size"] < 5]
+    assert small, "8 people in 2 groups: at least one group is under 5"
+    for shown in (view, staff):
+        assert all(g.size >= 5 for g in shown.groups)
+        assert shown.hidden_groups == len(small)
+        assert [g.number for g in shown.groups] == list(range(1, len(shown.groups) + 1))
+    assert len(view.map["participants"]) == sum(g.size for g in view.groups)
+    assert len(staff.map["participants"]) == 8, "the dashboard draws everyone, a hidden group's members in grey"
 
 
 def test_flatten_keeps_breakdowns_off_public_screens():

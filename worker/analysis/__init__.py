@@ -2,8 +2,8 @@
 
 Plain arrays in, plain data out; no Django. Entry points:
 
-* ``engine.update(VoteMatrix, state=...)``: one analysis (returns a JSON-ready
-  dict and the state the next update warm-starts from);
+* ``engine.update(VoteMatrix, state=...)``: one analysis (returns a typed result,
+  ``to_json()`` for storage, and the state the next update warm-starts from);
 * ``replay.replay(times, voters, statements, values)``: a conversation fed in
   time order, one update per second of vote time;
 * ``polis_export.read`` / ``write``: the Pol.is export format.

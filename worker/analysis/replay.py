@@ -160,7 +160,7 @@ def replay(
     attributes: dict[str, dict[str, str]] | None = None,
     extras: bool = True,
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[dict, engine.State]:
+) -> tuple[engine.AnalysisResult, engine.State]:
     """Replay a vote log (sorted by time, milliseconds) one update per second; return the final analysis."""
     times = np.asarray(times)
     order = np.argsort(times, kind="stable")

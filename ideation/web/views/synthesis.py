@@ -25,14 +25,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ideation import selectors, services
 from ideation.exceptions import DomainError, UnknownChoice, UnknownQuestion, UnknownTheme
 from ideation.models import Answer, Consultation, Question, Theme
-from ideation.selectors import report as report_selectors
+from ideation.selectors import export_rows
 from ideation.web import reports
 from ideation.web.exports import csv_response, xlsx_response
 from ideation.web.views.moderation import staff_page
 
 EXPORTS = {
-    "answers": (report_selectors.ANSWER_COLUMNS, report_selectors.answers_export_rows),
-    "statements": (report_selectors.STATEMENT_COLUMNS, report_selectors.statements_export_rows),
+    "answers": (export_rows.ANSWER_COLUMNS, export_rows.answers_export_rows),
+    "statements": (export_rows.STATEMENT_COLUMNS, export_rows.statements_export_rows),
 }
 ANSWERS_PER_PAGE = 50
 

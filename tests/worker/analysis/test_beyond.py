@@ -47,27 +47,25 @@ def test_bridging_leaves_thinly_rated_statements_undefined():
 def test_stability_is_high_for_clear_camps_and_lower_for_noise():
     clear, _ = camps(40, 12, seed=8)
     result, _ = engine.update(clear)
-    assert result["stability"]["label"] == "high" and result["stability"]["ari_mean"] > 0.9
-    assert set(result["stability"]["per_group"]) == {g["id"] for g in result["groups"]}
+    assert result.stability["label"] == "high" and result.stability["ari_mean"] > 0.9
+    assert set(result.stability["per_group"]) == {g.id for g in result.groups}
     rng = np.random.default_rng(1)
     voters = [f"p{i}" for i in range(60) for _ in range(12)]
     items = [f"s{j}" for _ in range(60) for j in range(12)]
     noise, _ = engine.update(VoteMatrix.from_votes(voters, items, rng.choice([-1, 1], len(voters))))
-    if noise["k"] >= 2:
-        assert noise["stability"]["ari_mean"] < result["stability"]["ari_mean"]
+    if noise.k >= 2:
+        assert noise.stability["ari_mean"] < result.stability["ari_mean"]
 
 
 def test_an_earlier_stability_is_kept_only_for_the_same_groups():
     clear, _ = camps(40, 12, seed=8)
     first, state = engine.update(clear)
-    earlier = dict(first["stability"], ari_mean=0.5, label="moderate")  # recognisably not recomputed
+    earlier = dict(first.stability, ari_mean=0.5, label="moderate")  # recognisably not recomputed
     kept, _ = engine.update(clear, state=state, stability_report=earlier)
-    assert kept["stability"]["ari_mean"] == 0.5 and kept["stability"]["label"] == "moderate"
+    assert kept.stability["ari_mean"] == 0.5 and kept.stability["label"] == "moderate"
     other_groups = dict(earlier, per_group={"99": 1.0, "98": 1.0})
     fresh, _ = engine.update(clear, state=state, stability_report=other_groups)
-    assert fresh["stability"]["ari_mean"] > 0.9 and set(fresh["stability"]["per_group"]) == set(
-        first["stability"]["per_group"]
-    )
+    assert fresh.stability["ari_mean"] > 0.9 and set(fresh.stability["per_group"]) == set(first.stability["per_group"])
 
 
 def test_stability_without_groups_reports_nothing():

@@ -13,9 +13,11 @@ from worker.analysis import engine, replay
 from worker.analysis.matrix import VoteMatrix
 
 
-def valid_json(result: dict) -> dict:
-    """Round-trips through strict JSON: no NaN, no infinity, plain types."""
-    return json.loads(json.dumps(result, allow_nan=False))
+def valid_json(result: engine.AnalysisResult) -> dict:
+    """The result's JSON round-trips through strict JSON: no NaN, no infinity, plain types."""
+    data = result.to_json()
+    assert json.loads(json.dumps(data, allow_nan=False)) == data
+    return data
 
 
 def test_two_camps_are_found_with_consensus_and_contention():
@@ -48,7 +50,7 @@ def test_in_conv_needs_seven_votes_or_all_statements_and_tops_up_to_fifteen():
         values.append(1)
     matrix = VoteMatrix.from_votes(voters, items, values)
     result, state = engine.update(matrix, extras=False)
-    in_conv = {p["id"] for p in result["participants"] if p["in_conv"]}
+    in_conv = {p.id for p in result.participants if p.in_conv}
     assert "p0" in in_conv, "seven votes or more"
     assert len(in_conv) == 15, "topped up to 15 with the keenest voters"
     counts = dict(zip(matrix.participant_ids, matrix.row_counts(), strict=True))
@@ -58,7 +60,7 @@ def test_in_conv_needs_seven_votes_or_all_statements_and_tops_up_to_fifteen():
     state.in_conv[:] = False
     state.in_conv[state.participants.index["p19"]] = True
     result, _ = engine.update(smaller, state=state, extras=False)
-    assert {p["id"] for p in result["participants"] if p["in_conv"]} == {"p19", "x"}
+    assert {p.id for p in result.participants if p.in_conv} == {"p19", "x"}
 
 
 def test_k_changes_only_after_winning_four_updates_in_a_row():
@@ -80,8 +82,8 @@ def test_state_survives_json_and_warm_starts_the_same():
     direct, _ = engine.update(matrix, state=state, extras=False)
     restored = engine.State.from_json(json.loads(json.dumps(state.to_json())))
     again, _ = engine.update(matrix, state=restored, extras=False)
-    assert [p["group"] for p in direct["participants"]] == [p["group"] for p in again["participants"]]
-    assert direct["updates"] == again["updates"] == 2
+    assert [p.group for p in direct.participants] == [p.group for p in again.participants]
+    assert direct.updates == again.updates == 2
 
 
 def test_replay_equals_updates_fed_by_hand():
@@ -92,7 +94,7 @@ def test_replay_equals_updates_fed_by_hand():
     times = np.arange(len(voters)) * 700  # some seconds hold two votes, some one
     result, state = replay.replay(times, voters, items, coo.data.astype(int), extras=False)
     assert state.updates == len(replay.batches_by_second(times))
-    assert result["counts"]["votes"] == len(voters)
+    assert result.counts.votes == len(voters)
 
 
 @pytest.mark.parametrize(
@@ -128,3 +130,36 @@ def test_moderated_out_and_meta_statements_stay_out_of_lists():
     assert not listed & {"s9", "s0"}
     statement = {s["id"]: s for s in result["statements"]}
     assert statement["s0"]["priority"] == 49.0 and statement["s9"]["moderated_out"]
+
+
+def test_the_typed_result_is_frozen_and_its_json_keeps_the_stored_shape():
+    """Snapshots stored before the typed result (engine version 1) and after it read the same."""
+    matrix, _ = camps(30, 10, seed=9)
+    result, _ = engine.update(matrix, attributes={"region": {"p0": "Africa"}})
+    with pytest.raises(AttributeError):
+        result.k = 3
+    data = valid_json(result)
+    assert set(data) == {
+        *("engine_version", "counts", "k", "silhouettes", "participants", "statements", "groups"),
+        *("consensus", "contention", "stability", "updates", "breakdowns"),
+    }
+    assert data["engine_version"] == engine.ENGINE_VERSION == 1
+    assert set(data["counts"]) == {"participants", "in_conv", "statements", "votes", "base_clusters"}
+    assert set(data["participants"][0]) == {"id", "x", "y", "group", "in_conv"}
+    assert set(data["statements"][0]) == {
+        *("id", "x", "y", "extremity", "priority", "group_informed_consensus", "bridging", "contention"),
+        *("agree", "disagree", "pass", "votes", "moderated_out", "meta", "groups"),
+    }
+    assert set(data["statements"][0]["contention"]) == {"score", "split", "group_divide"}
+    assert set(next(iter(data["statements"][0]["groups"].values()))) == {"agree", "disagree", "votes"}
+    group = data["groups"][0]
+    assert set(group) == {"id", "size", "center", "representative"}
+    assert {"statement", "repful_for", "n_success", "n_trials", "p_success", "p_test", "repness"} <= set(
+        group["representative"][0]
+    )
+    assert set(data["consensus"]) == {"agree", "disagree", "group_informed", "bridging"}
+    assert set(data["consensus"]["agree"][0]) == {"statement", "n_success", "n_trials", "p_success", "p_test"}
+    assert set(data["consensus"]["group_informed"][0]) == {"statement", "value"}
+    assert set(data["contention"][0]) == {"statement", "score", "split", "group_divide"}
+    assert data["counts"]["participants"] == result.counts.participants == matrix.n
+    assert [g["id"] for g in data["groups"]] == [g.id for g in result.groups]

@@ -82,7 +82,7 @@ class Command(BaseCommand):
         comments = [v.comment for v in log]
         values = [v.value for v in log]
         if use_replay:
-            result, _ = replay.replay(
+            analysis, _ = replay.replay(
                 [v.timestamp for v in log],
                 voters,
                 comments,
@@ -93,7 +93,8 @@ class Command(BaseCommand):
             )
         else:
             matrix = VoteMatrix.from_votes(voters, comments, values)
-            result, _ = engine.update(matrix, mod_out=export.mod_out, meta=export.meta)
+            analysis, _ = engine.update(matrix, mod_out=export.mod_out, meta=export.meta)
+        result = analysis.to_json()
         result["source"] = {"export_dir": str(directory), "topic": export.summary.get("topic")}
         if any(g is not None for g in export.groups.values()):
             ours = {p["id"]: p["group"] for p in result["participants"]}
@@ -117,7 +118,7 @@ class Command(BaseCommand):
         votes = selectors.analysis_votes(consultation=consultation)
         if use_replay:
             order = np.lexsort((votes.ids, votes.created))  # in the order they were first cast
-            result, _ = replay.replay(
+            analysis, _ = replay.replay(
                 (votes.created[order] / 1000).tolist(),  # µs -> ms since the epoch
                 [str(p) for p in votes.participants[order].tolist()],
                 [str(s) for s in votes.statements[order].tolist()],
@@ -129,7 +130,10 @@ class Command(BaseCommand):
             )
         else:
             matrix = VoteSet.from_votes(votes).matrix()
-            result, _ = engine.update(matrix, mod_out=context.mod_out, meta=context.meta, attributes=context.attributes)
+            analysis, _ = engine.update(
+                matrix, mod_out=context.mod_out, meta=context.meta, attributes=context.attributes
+            )
+        result = analysis.to_json()
         result["source"] = {"consultation": slug}
         return result
 
