@@ -14,9 +14,9 @@ from ideation.services.moderation import (
     statement_moderate,
     statements_moderate,
 )
+from ideation.services.journey import participant_advance, participant_record_step
 from ideation.services.participants import (
     participant_forget,
-    participant_record_step,
     participant_set_language,
     participant_set_profile,
     participant_set_quote_consent,
@@ -53,6 +53,7 @@ __all__ = [
     "consultation_import",
     "consultation_set_moderation_mode",
     "consultation_upsert",
+    "participant_advance",
     "participant_forget",
     "participant_record_step",
     "participant_set_language",
