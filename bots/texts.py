@@ -63,6 +63,9 @@ FORGET_KEPT = _("Nothing was deleted.")
 FORGOTTEN = _("Deleted: %(answers)s answers, %(votes)s votes, %(statements)s statements. Goodbye, and thank you.")
 RESULTS_NONE = _("Opinion groups appear once enough people have voted. Try /results again later.")
 RESULTS_UNGROUPED = _("You are not in an opinion group yet: vote on a few more statements (at least seven).")
+RESULTS_UPDATING = _(
+    "The analysis is being updated with your latest votes. Your opinion group follows here in a moment."
+)
 RESULTS_GROUP = _("You are in opinion group %(number)s of %(count)s.")
 RESULTS_GROUP_AGREES = _("People in your group tend to agree that:")
 RESULTS_CONSENSUS = _("Across all groups, most people agree that:")

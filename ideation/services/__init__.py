@@ -9,12 +9,12 @@ from ideation.services.analysis import analysis_snapshot_store
 from ideation.services.answers import answer_save
 from ideation.services.chats import chat_session_claim, chat_session_end, chat_session_update
 from ideation.services.imports import ImportedStatement, ImportedVote, consultation_import
+from ideation.services.journey import participant_advance, participant_record_step
 from ideation.services.moderation import (
     consultation_set_moderation_mode,
     statement_moderate,
     statements_moderate,
 )
-from ideation.services.journey import participant_advance, participant_record_step
 from ideation.services.participants import (
     participant_forget,
     participant_set_language,
