@@ -342,8 +342,9 @@ def _text(ctx: steps.Context, text: str) -> Response:
         if state == "consent":
             return Response([render.say(str(texts.USE_BUTTONS)), steps.current(ctx)])
         return Response([render.say(str(texts.NOT_STARTED))])
-    if state.startswith(f"{StepKind.QUESTION}:"):
-        return _answer(ctx, Step.parse(state), text)
+    on_screen = Step.read(state)
+    if on_screen is not None and on_screen.kind == StepKind.QUESTION:
+        return _answer(ctx, on_screen, text)
     if state == "statement":
         try:
             statement = services.statement_submit(participant=ctx.participant, text=text, channel=CHANNEL)

@@ -104,9 +104,10 @@ def current(ctx: Context) -> Outgoing:
         return show_vocabulary(ctx, state)
     if state == "statement":
         return render.statement_prompt(STATEMENT_MAX_LENGTH)
-    if state.startswith(f"{StepKind.QUESTION}:"):
-        return show_question(ctx, Step.parse(state).order)
-    if state != Step.deck().code:
+    on_screen = Step.read(state)
+    if on_screen is not None and on_screen.kind == StepKind.QUESTION:
+        return show_question(ctx, on_screen.order)
+    if on_screen != Step.deck():
         return render.say(str(texts.PAUSED))
     statement = ctx.session.statement
     if statement is not None and votable(ctx, statement):

@@ -80,6 +80,14 @@ class Step:
             return cls(StepKind(kind))
         raise ValueError(f"unknown step {code!r}")
 
+    @classmethod
+    def read(cls, code: str) -> Step | None:
+        """The step ``code`` names, or None when it names none (a chat's other states, say)."""
+        try:
+            return cls.parse(code)
+        except ValueError:
+            return None
+
     @property
     def code(self) -> str:
         """The stored form: "profile", "question:3", "vote", "done" ("consent" is never stored)."""

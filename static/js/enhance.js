@@ -64,7 +64,9 @@
         .then(function (html) {
           var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-standing]");
           if (fresh && fresh.getAttribute("data-standing") !== "updating") {
-            standing.replaceWith(document.importNode(fresh, true));
+            standing.innerHTML = fresh.innerHTML;  // inside the live region, so screen readers hear it
+            standing.setAttribute("data-status", fresh.getAttribute("data-status"));
+            standing.setAttribute("data-standing", fresh.getAttribute("data-standing"));
           } else { setTimeout(poll, 3000); }
         }).catch(function () { setTimeout(poll, 3000); });
     };
