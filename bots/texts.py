@@ -45,6 +45,9 @@ VOTE_INTRO = _("Now, what do you think of these statements? Tap a button; /add t
 VOTE_HEADER = _("%(position)s of %(total)s")
 ALL_VOTED = _("You have voted on every statement for now. /add writes your own, /results shows where you stand.")
 ALREADY_VOTED = _("Already recorded.")
+RESULTS_UPDATING = _(
+    "The analysis is being updated with your latest votes. Your opinion group follows here in a moment."
+)
 OUT_OF_DATE = _("That button is from an earlier message. Please use the latest one.")
 PAUSED = _("Paused. Everything you gave is saved. /vote to go on, /results to see where you stand.")
 STATEMENT_PROMPT = _("Write your statement in one message (at most %(limit)s characters).")
@@ -63,9 +66,6 @@ FORGET_KEPT = _("Nothing was deleted.")
 FORGOTTEN = _("Deleted: %(answers)s answers, %(votes)s votes, %(statements)s statements. Goodbye, and thank you.")
 RESULTS_NONE = _("Opinion groups appear once enough people have voted. Try /results again later.")
 RESULTS_UNGROUPED = _("You are not in an opinion group yet: vote on a few more statements (at least seven).")
-RESULTS_UPDATING = _(
-    "The analysis is being updated with your latest votes. Your opinion group follows here in a moment."
-)
 RESULTS_GROUP = _("You are in opinion group %(number)s of %(count)s.")
 RESULTS_GROUP_AGREES = _("People in your group tend to agree that:")
 RESULTS_CONSENSUS = _("Across all groups, most people agree that:")
