@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 from ideation import participant_cookie, selectors, services
 from ideation.exceptions import DomainError, StatementNotFound
 from ideation.models import ANSWER_MAX_LENGTH, RTL_LANGUAGES, STATEMENT_MAX_LENGTH, Channel, Consultation, Participant
-from ideation.selectors import Step, StepKind
 from ideation.views.common import (
     client_key,
     domain_error_response,
@@ -33,16 +32,16 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 _STEP_PAGES = {
-    StepKind.CONSENT: "ideation:landing",
-    StepKind.PROFILE: "ideation:profile",
-    StepKind.DECK: "ideation:vote",
-    StepKind.DONE: "ideation:done",
+    selectors.StepKind.CONSENT: "ideation:landing",
+    selectors.StepKind.PROFILE: "ideation:profile",
+    selectors.StepKind.DECK: "ideation:vote",
+    selectors.StepKind.DONE: "ideation:done",
 }
 
 
-def step_url(consultation: Consultation, step: Step) -> str:
+def step_url(consultation: Consultation, step: selectors.Step) -> str:
     """The page that shows ``step`` of the journey."""
-    if step.kind == StepKind.QUESTION:
+    if step.kind == selectors.StepKind.QUESTION:
         return reverse("ideation:question", kwargs={"slug": consultation.slug, "order": step.order})
     return reverse(_STEP_PAGES[step.kind], kwargs={"slug": consultation.slug})
 
@@ -70,7 +69,7 @@ def landing(request: HttpRequest, consultation: Consultation, participant: Parti
         except DomainError as exc:
             error = str(exc)
         else:
-            following = services.participant_advance(participant=participant, at=Step.consent())
+            following = services.participant_advance(participant=participant, at=selectors.Step.consent())
             response = redirect(step_url(consultation, following))
             participant_cookie.write(response, participant)
             return response
@@ -113,7 +112,7 @@ def profile(request: HttpRequest, consultation: Consultation, participant: Parti
             except DomainError as exc:
                 return domain_error_response(request, exc, request.path)
             messages.success(request, _("Your profile is saved."))
-        following = services.participant_advance(participant=participant, at=Step.profile())
+        following = services.participant_advance(participant=participant, at=selectors.Step.profile())
         return redirect(step_url(consultation, following))
     context = page_context(
         consultation,
@@ -162,7 +161,7 @@ def question(request: HttpRequest, consultation: Consultation, participant: Part
         if autosave:
             return JsonResponse({"ok": True, "message": _("Saved")})
         if error is None:
-            following = services.participant_advance(participant=participant, at=Step.question(current.order))
+            following = services.participant_advance(participant=participant, at=selectors.Step.question(current.order))
             if "back" in request.POST and previous:
                 return redirect("ideation:question", slug=consultation.slug, order=previous.order)
             return redirect(step_url(consultation, following))
@@ -210,9 +209,10 @@ def _vote_posted(request: HttpRequest, consultation: Consultation, participant: 
         services.vote_cast(participant=participant, statement_id=statement_id, choice=choice, channel=WEB)
     except DomainError as exc:
         return domain_error_response(request, exc, deck)
-    following = services.participant_advance(participant=participant, at=Step.deck())
+    following = services.participant_advance(participant=participant, at=selectors.Step.deck())
     if wants_json(request):
-        statement = selectors.statement_next(participant=participant) if following.kind == StepKind.DECK else None
+        more = following.kind == selectors.StepKind.DECK
+        statement = selectors.statement_next(participant=participant) if more else None
         progress = selectors.vote_progress(participant=participant)
         return JsonResponse(
             {
@@ -236,7 +236,8 @@ def vote(request: HttpRequest, consultation: Consultation, participant: Particip
         return _vote_posted(request, consultation, participant)
     statement = None
     if consultation.accepts_input():
-        if services.participant_advance(participant=participant, at=Step.deck()).kind == StepKind.DONE:
+        following = services.participant_advance(participant=participant, at=selectors.Step.deck())
+        if following.kind == selectors.StepKind.DONE:
             messages.info(
                 request,
                 _(
@@ -244,7 +245,7 @@ def vote(request: HttpRequest, consultation: Consultation, participant: Particip
                     "come back later, or add your own."
                 ),
             )
-            return redirect(step_url(consultation, Step.done()))
+            return redirect(step_url(consultation, selectors.Step.done()))
         statement = selectors.statement_next(participant=participant)
     progress = selectors.vote_progress(participant=participant)
     context = page_context(
