@@ -19,6 +19,8 @@ def participant_record_step(*, participant: Participant, step: Step | str) -> Pa
     step = step if isinstance(step, Step) else Step.parse(step)
     if step.kind == StepKind.CONSENT:
         raise ValueError("consent is not a stored step")
+    if step.rank <= Step.parse(participant.step).rank:
+        return participant  # the stored step only grows: not past this copy's, not past the stored one
     with transaction.atomic():
         stored = Participant.objects.select_for_update().values_list("step", flat=True).get(pk=participant.pk)
         if step.rank > Step.parse(stored).rank:
