@@ -38,6 +38,7 @@ def build(*, token: str | None = None, api_url: str | None = None, updater: bool
         .read_timeout(15)
         .write_timeout(15)
         .post_init(_announce_commands)
+        .post_stop(handlers.cancel_follow_ups)
     )
     if not updater:
         builder = builder.updater(None)

@@ -6,29 +6,35 @@ that locks the chat session (``ideation.services.chat_session_claim``), so an
 update handled twice, two taps at once or a restart mid-way never store
 anything twice. Every write goes through ``ideation.services``.
 
-Where someone is lives in ``ChatSession.state``:
-"consent", "group", "region", "question:<order>", "vote", "statement",
-"forget" or "" (paused).
+The journey (consent, profile, questions, deck, done) is the domain's: the bot
+tells ``services.participant_advance`` what the person finished and shows the
+step it names. ``ChatSession.state`` only remembers what is on screen, so that
+the next text or tap is read right: "consent", "group", "region",
+"question:<order>", "vote" (journey steps in ``Step.code`` form),
+"statement", "forget" or "" (paused). Button data is built and read in
+``bots.buttons``; messages are drawn by ``bots.render``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
-from bots import texts
+from bots import buttons, render, steps, texts
+from bots.buttons import Action, Tap
+from bots.render import Buttons, Outgoing, Response
 from ideation import selectors, services
 from ideation.exceptions import AlreadyHandled, ConsultationNotFound, ConsultationNotOpen, DomainError
-from ideation.models import STATEMENT_MAX_LENGTH, ChatSession, Consultation, Participant, Statement
+from ideation.models import STATEMENT_MAX_LENGTH, ChatSession, Consultation, Statement
+from ideation.selectors import Step, StepKind
+
+__all__ = ["Buttons", "Incoming", "Outgoing", "Response", "fallback_language", "handle", "results_when_ready"]
 
 CHANNEL = "telegram"
-MAX_TEXT = 4000  # Telegram's limit is 4096 characters a message
-LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية"}
-
-Buttons = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
 
 
 @dataclass(frozen=True)
@@ -45,36 +51,11 @@ class Incoming:
     data: str = ""
 
 
-@dataclass(frozen=True)
-class Outgoing:
-    text: str
-    buttons: Buttons = ()
-    edit: bool = False  # edit the tapped message instead of sending a new one
-
-
-@dataclass
-class Response:
-    messages: list[Outgoing] = field(default_factory=list)
-    toast: str | None = None  # the short notice a button tap gets
-
-
-@dataclass
-class Context:
-    session: ChatSession
-    consultation: Consultation | None
-    participant: Participant | None
-    language: str
-    tapped: bool
-
-    def say(self, text: str, buttons: Buttons = ()) -> Outgoing:
-        return Outgoing(text=text[:MAX_TEXT], buttons=buttons, edit=self.tapped)
-
-
 def handle(incoming: Incoming) -> Response:
     """Handle one event; an event seen before (same update id) gives an empty response."""
     if incoming.kind == "group":
         with translation.override(fallback_language(incoming.language_code)):
-            return Response([Outgoing(str(texts.PRIVATE_ONLY))])
+            return Response([render.say(str(texts.PRIVATE_ONLY))])
     try:
         with transaction.atomic():
             create = incoming.kind == "command" and incoming.command == "start"
@@ -84,318 +65,182 @@ def handle(incoming: Incoming) -> Response:
             if session is None:
                 with translation.override(fallback_language(incoming.language_code)):
                     return _not_started(incoming)
-            ctx = _context(session, language_code=incoming.language_code, tapped=incoming.kind == "tap")
+            ctx = _context(session, preferred=incoming.language_code)
             with translation.override(ctx.language):
                 return _dispatch(ctx, incoming)
     except AlreadyHandled:
         return Response()
 
 
+def fallback_language(code: str) -> str:
+    """The language for someone the bot knows nothing about yet: Telegram's guess, if the site offers it."""
+    return selectors.language_choose(consultation=None, participant=None, preferred=[code])
+
+
 def _not_started(incoming: Incoming) -> Response:
     if incoming.kind == "command" and incoming.command == "help":
-        return Response([Outgoing(str(texts.HELP))])
-    response = Response([Outgoing(str(texts.NOT_STARTED))])
+        return Response([render.say(str(texts.HELP))])
+    response = Response([render.say(str(texts.NOT_STARTED))])
     if incoming.kind == "tap":
         response.toast = str(texts.NOT_STARTED)
     return response
 
 
-def fallback_language(code: str) -> str:
-    code = (code or "").split("-")[0].lower()
-    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
-def _context(session: ChatSession, *, language_code: str, tapped: bool) -> Context:
+def _context(session: ChatSession, *, preferred: str) -> steps.Context:
     """Where this account stands: its consultation, its participant there, the language to answer in."""
     consultation = session.consultation
     participant = None
     if consultation is not None:
         participant = selectors.participant_for_chat(consultation=consultation, key=session.key)
-    return Context(
-        session=session,
-        consultation=consultation,
-        participant=participant,
-        language=_language(consultation, participant, session, language_code),
-        tapped=tapped,
+    language = selectors.language_choose(
+        consultation=consultation, participant=participant, preferred=[session.language, preferred]
     )
+    return steps.Context(session=session, consultation=consultation, participant=participant, language=language)
 
 
-def _language(consultation, participant, session, code: str) -> str:
-    if participant is not None:
-        return participant.language
-    offered = consultation.languages if consultation is not None else [c for c, _n in settings.LANGUAGES]
-    for candidate in (session.language, (code or "").split("-")[0].lower()):
-        if candidate and candidate in offered:
-            return candidate
-    if consultation is not None and consultation.default_language in offered:
-        return consultation.default_language
-    return offered[0] if offered else settings.LANGUAGE_CODE
-
-
-def _dispatch(ctx: Context, incoming: Incoming) -> Response:
+def _dispatch(ctx: steps.Context, incoming: Incoming) -> Response:
+    tapped = incoming.kind == "tap"
     try:
         if incoming.kind == "command":
-            return _command(ctx, incoming.command, incoming.args.strip())
-        if incoming.kind == "tap":
-            return _tap(ctx, incoming.data)
-        if incoming.kind == "text":
-            return _text(ctx, incoming.text)
-        return Response([ctx.say(str(texts.TEXT_ONLY))])
+            response = _command(ctx, incoming.command, incoming.args.strip())
+        elif tapped:
+            response = _tap(ctx, incoming.data)
+        elif incoming.kind == "text":
+            response = _text(ctx, incoming.text)
+        else:
+            response = Response([render.say(str(texts.TEXT_ONLY))])
     except ConsultationNotOpen as error:
-        return Response([Outgoing(str(error))], toast=str(error) if ctx.tapped else None)
+        return Response([render.say(str(error))], toast=str(error) if tapped else None)
+    if tapped:  # a tap edits the message it came from
+        response.messages = [dataclasses.replace(out, edit=True) for out in response.messages]
+    return response
 
 
 # --- commands ------------------------------------------------------------------------
 
 
-def _command(ctx: Context, command: str, args: str) -> Response:
+def _command(ctx: steps.Context, command: str, args: str) -> Response:
     if command == "start":
         return _start(ctx, args)
     if command == "help":
-        return Response([ctx.say(str(texts.HELP))])
+        return Response([render.say(str(texts.HELP))])
     if command == "language":
-        return Response([ctx.say(str(texts.CHOOSE_LANGUAGE), _language_buttons(ctx))])
+        return Response([render.languages(ctx.consultation.languages if ctx.consultation else None)])
     if command not in {"vote", "add", "results", "questions", "forget", "stop", "quote"}:
-        return Response([ctx.say(str(texts.UNKNOWN_COMMAND))])
+        return Response([render.say(str(texts.UNKNOWN_COMMAND))])
     if ctx.participant is None:
         if ctx.session.state == "consent":
-            return Response([ctx.say(str(texts.USE_BUTTONS)), _consent_prompt(ctx)])
-        return Response([ctx.say(str(texts.NOT_STARTED))])
+            return Response([render.say(str(texts.USE_BUTTONS)), steps.current(ctx)])
+        return Response([render.say(str(texts.NOT_STARTED))])
     if command in ("vote", "add", "questions") and not ctx.consultation.accepts_input():
         raise ConsultationNotOpen()
     if command == "vote":
-        return Response([_go_vote(ctx)])
+        return Response([steps.deck(ctx)])
     if command == "add":
-        return Response([_go_statement(ctx)])
+        steps.remember(ctx, "statement")
+        return Response([render.statement_prompt(STATEMENT_MAX_LENGTH)])
     if command == "results":
-        return Response([ctx.say(_results_text(ctx))])
+        return _results(ctx)
     if command == "quote":
-        return Response([_quote_prompt(ctx)])
+        return Response([render.quote_prompt(ctx.participant.quote_consent)])
     if command == "questions":
         first = selectors.questions(consultation=ctx.consultation)
-        return Response([_go_question(ctx, first[0].order if first else 0)])
+        return Response([steps.show_question(ctx, first[0].order) if first else steps.deck(ctx)])
     if command == "forget":
-        services.chat_session_update(session=ctx.session, state="forget")
-        buttons = (((str(texts.YES_DELETE), "f:yes"), (str(texts.NO_KEEP), "f:no")),)
-        return Response([ctx.say(str(texts.FORGET_CONFIRM), buttons)])
-    services.chat_session_update(session=ctx.session, state="")  # stop
-    return Response([ctx.say(str(texts.PAUSED))])
+        steps.remember(ctx, "forget")
+        return Response([render.forget_confirm()])
+    steps.remember(ctx, "")  # stop
+    return Response([render.say(str(texts.PAUSED))])
 
 
-def _start(ctx: Context, slug: str) -> Response:
+def _start(ctx: steps.Context, slug: str) -> Response:
     consultation = ctx.consultation
     if slug:
         consultation = selectors.consultation_get(slug=slug[:50])
         if consultation is None:
-            return Response([ctx.say(str(ConsultationNotFound()))])
+            return Response([render.say(str(ConsultationNotFound()))])
     elif consultation is None:
         listed = list(selectors.consultations_listed()[:20])
         open_ones = [c for c in listed if c.accepts_input()]
         if len(open_ones) != 1:
             if not open_ones:
-                return Response([ctx.say(str(texts.NO_CONSULTATION))])
-            buttons = tuple(((c.localized("title", ctx.language)[:60], f"c:{c.slug}"),) for c in open_ones)
-            return Response([ctx.say(str(texts.CHOOSE_CONSULTATION), buttons)])
+                return Response([render.say(str(texts.NO_CONSULTATION))])
+            return Response([render.consultations(open_ones, ctx.language)])
         consultation = open_ones[0]
     return _enter(ctx, consultation)
 
 
-def _enter(ctx: Context, consultation: Consultation) -> Response:
+def _enter(ctx: steps.Context, consultation: Consultation) -> Response:
     """Join ``consultation``, or carry on in it where this account left off."""
     if ctx.consultation is None or ctx.consultation.pk != consultation.pk:
         services.chat_session_update(session=ctx.session, consultation=consultation, clear=("statement",))
-        ctx = _context(ctx.session, language_code=ctx.language, tapped=False)
+        ctx = _context(ctx.session, preferred=ctx.language)
     translation.activate(ctx.language)
     if not consultation.accepts_input():
         if ctx.participant is not None:
-            return Response([ctx.say(f"{ConsultationNotOpen()}\n\n{_results_text(ctx)}")])
+            results = _results(ctx)
+            results.messages[0] = render.prefixed(str(ConsultationNotOpen()), results.messages[0])
+            return results
         raise ConsultationNotOpen()
-    if ctx.participant is not None:
-        return Response([_resume(ctx, welcome=True)])
-    services.chat_session_update(session=ctx.session, state="consent")
-    return Response([_consent_prompt(ctx)])
+    step = selectors.participant_next_step(participant=ctx.participant)
+    out = steps.show(ctx, step)
+    return Response([render.prefixed(str(texts.WELCOME_BACK), out) if ctx.participant else out])
 
 
-def _resume(ctx: Context, *, welcome: bool = False) -> Outgoing:
-    step, order = selectors.participant_resume_step(participant=ctx.participant)
-    if step == "profile":
-        out = _go_profile(ctx)
-    elif step == "question":
-        out = _go_question(ctx, order)
-    else:
-        out = _go_vote(ctx)
-    if welcome:
-        return Outgoing(f"{texts.WELCOME_BACK}\n\n{out.text}"[:MAX_TEXT], out.buttons, out.edit)
-    return out
-
-
-def _consent_prompt(ctx: Context) -> Outgoing:
-    c = ctx.consultation
-    lang = ctx.language
-    parts = [c.localized("title", lang)]
-    if c.localized("organiser", lang):
-        parts[0] += f" · {c.localized('organiser', lang)}"
-    if c.localized("description", lang):
-        parts.append(_short(c.localized("description", lang), 700))
-    if c.localized("data_use", lang):
-        parts.append(f"{texts.DATA_USE}\n{_short(c.localized('data_use', lang), 900)}")
-    parts.append(str(texts.CONSENT_PROMPT))
-    buttons: list[tuple[tuple[str, str], ...]] = [
-        ((str(texts.CONSENT), "consent"),),
-        ((str(texts.CONSENT_QUOTE), "consent:quote"),),
-    ]
-    if len(c.languages) > 1:
-        buttons.append(((f"🌐 {texts.LANGUAGE}", "lang"),))
-    return ctx.say("\n\n".join(parts), tuple(buttons))
-
-
-def _quote_prompt(ctx: Context) -> Outgoing:
-    """Whether the report may quote this person (asked at consent, changeable with /quote)."""
-    status = texts.QUOTE_STATUS_YES if ctx.participant.quote_consent else texts.QUOTE_STATUS_NO
-    buttons = (((str(texts.QUOTE_YES), "quote:yes"), (str(texts.QUOTE_NO), "quote:no")),)
-    return ctx.say(f"{texts.QUOTE_ASK}\n\n{status}", buttons)
-
-
-def _short(text: str, limit: int) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _language_buttons(ctx: Context) -> Buttons:
-    offered = ctx.consultation.languages if ctx.consultation else [c for c, _n in settings.LANGUAGES]
-    return tuple(((LANGUAGE_NAMES.get(code, code), f"lang:{code}"),) for code in offered)
-
-
-# --- steps -------------------------------------------------------------------------
-
-
-def _go_profile(ctx: Context) -> Outgoing:
-    consultation = ctx.consultation
-    if consultation.stakeholder_groups.exists():
-        return _vocabulary_prompt(ctx, "group")
-    if consultation.regions.exists():
-        return _vocabulary_prompt(ctx, "region")
-    return _go_question(ctx, 0)
-
-
-def _vocabulary_prompt(ctx: Context, kind: str) -> Outgoing:
-    consultation = ctx.consultation
-    options = consultation.stakeholder_groups.all() if kind == "group" else consultation.regions.all()
-    prefix = "g" if kind == "group" else "r"
-    buttons = [((o.localized("name", ctx.language)[:60], f"{prefix}:{o.pk}"),) for o in options]
-    buttons.append(((str(texts.SKIP), f"{prefix}:skip"),))
-    services.chat_session_update(session=ctx.session, state=kind)
-    prompt = texts.GROUP_PROMPT if kind == "group" else texts.REGION_PROMPT
-    return ctx.say(str(prompt), tuple(buttons))
-
-
-def _go_question(ctx: Context, order: int, prefix: str = "") -> Outgoing:
-    """The first question at or after ``order``; voting once there is none left."""
-    questions = selectors.questions(consultation=ctx.consultation)
-    remaining = [q for q in questions if q.order >= order]
-    if not remaining:
-        return _go_vote(ctx, prefix=prefix, intro=True)
-    question = remaining[0]
-    services.participant_record_step(participant=ctx.participant, step=f"question:{question.order}")
-    services.chat_session_update(session=ctx.session, state=f"question:{question.order}")
-    lang = ctx.language
-    number = questions.index(question) + 1
-    parts = [
-        f"{texts.QUESTION_HEADER % {'number': number, 'total': len(questions)}}: {question.localized('title', lang)}"
-    ]
-    if question.localized("prompt", lang):
-        parts.append(question.localized("prompt", lang))
-    if question.localized("context", lang):
-        parts.append(_short(question.localized("context", lang), 1200))
-    answer = selectors.participant_answers(participant=ctx.participant).get(question.pk)
-    if answer:
-        parts.append(texts.YOUR_ANSWER % {"answer": _short(answer, 500)})
-    parts.append(str(texts.ANSWER_PROMPT))
-    body = "\n\n".join(parts)
-    buttons = (((str(texts.SKIP), f"qs:{question.order}"),),)
-    return ctx.say(f"{prefix}\n\n{body}" if prefix else body, buttons)
-
-
-def _go_vote(ctx: Context, *, prefix: str = "", intro: bool = False) -> Outgoing:
-    """The next statement to vote on, in the message being edited (or a new one)."""
-    participant = ctx.participant
-    services.participant_record_step(participant=participant, step="vote")
-    statement = selectors.statement_next(participant=participant)
-    lines = [prefix] if prefix else []
-    if statement is None:
-        services.participant_record_step(participant=participant, step="done")
-        services.chat_session_update(session=ctx.session, state="", clear=("statement",))
-        lines.append(str(texts.ALL_VOTED))
-        return ctx.say("\n\n".join(lines))
-    services.chat_session_update(session=ctx.session, state="vote", statement=statement)
-    if intro:
-        lines.append(str(texts.VOTE_INTRO))
-    return _statement_message(ctx, statement, lines)
-
-
-def _statement_message(ctx: Context, statement: Statement, lines: list[str]) -> Outgoing:
-    """ "12 of 40", the statement, and Agree / Disagree / Pass, Add / Stop buttons."""
-    progress = selectors.vote_progress(participant=ctx.participant)
-    header = texts.VOTE_HEADER % {"position": progress.position, "total": progress.total}
-    lines = [*lines, f"{header}\n\n{statement.localized('text', ctx.language)}"]
-    sid = statement.pk
-    buttons = (
-        ((str(texts.AGREE), f"v:{sid}:1"), (str(texts.DISAGREE), f"v:{sid}:-1"), (str(texts.PASS), f"v:{sid}:0")),
-        ((f"+ {texts.ADD}", "add"), (str(texts.STOP), "stop")),
-    )
-    return ctx.say("\n\n".join(lines), buttons)
-
-
-def _go_statement(ctx: Context, prefix: str = "") -> Outgoing:
-    services.chat_session_update(session=ctx.session, state="statement")
-    text = str(texts.STATEMENT_PROMPT % {"limit": STATEMENT_MAX_LENGTH})
-    return ctx.say(f"{prefix}\n\n{text}" if prefix else text)
-
-
-def _results_text(ctx: Context) -> str:
+def _results(ctx: steps.Context) -> Response:
     standing = selectors.participant_standing(participant=ctx.participant)
+    status = selectors.participant_standing_status(participant=ctx.participant)
     count = selectors.participant_count(consultation=ctx.consultation)
-    lines = [texts.PEOPLE_SO_FAR % {"count": count}]
-    if standing is None:
-        lines.append(str(texts.RESULTS_NONE))
-    elif standing.get("group_hidden"):
-        lines.append(str(texts.RESULTS_GROUP_HIDDEN))
-    elif not standing["group"]:
-        lines.append(str(texts.RESULTS_UNGROUPED))
-    else:
-        lines.append(texts.RESULTS_GROUP % {"number": standing["group_number"], "count": standing["n_groups"]})
-        if standing["agrees_on"]:
-            lines.append(str(texts.RESULTS_GROUP_AGREES))
-            lines.extend(_claim_line(s, ctx.language) for s in standing["agrees_on"][:3])
-    if standing and standing["consensus"]:
-        lines.append(str(texts.RESULTS_CONSENSUS))
-        lines.extend(_claim_line(s, ctx.language) for s in standing["consensus"][:3])
-    return "\n".join(lines)
+    text = render.results(standing=standing, status=status, count=count, language=ctx.language)
+    follow_up = None
+    if status == selectors.StandingStatus.UPDATING:
+        follow_up = render.ResultsFollowUp(consultation=ctx.consultation.slug, participant=ctx.participant.uid.hex)
+    return Response([render.say(text)], follow_up=follow_up)
 
 
-def _claim_line(claim, language: str) -> str:
-    """A statement the analysis says something of, with how many voted on it."""
-    return f"• {_short(claim.localized('text', language), 280)} ({texts.VOTED % {'counter': claim.n}})"
+def results_when_ready(follow_up: render.ResultsFollowUp) -> Outgoing | None:
+    """The /results text once the analysis placing the participant has landed; None while it is on its way.
+
+    Read-only, for ``bots.handlers`` to poll after answering "the analysis is being updated".
+    """
+    consultation = selectors.consultation_get(slug=follow_up.consultation)
+    participant = consultation and selectors.participant_get(consultation=consultation, uid=follow_up.participant)
+    if participant is None:
+        return None
+    status = selectors.participant_standing_status(participant=participant)
+    if status == selectors.StandingStatus.UPDATING:
+        return None
+    with translation.override(participant.language):
+        text = render.results(
+            standing=selectors.participant_standing(participant=participant),
+            status=status,
+            count=selectors.participant_count(consultation=consultation),
+            language=participant.language,
+        )
+    return render.say(text)
 
 
 # --- button taps -------------------------------------------------------------------
 
 
-def _tap(ctx: Context, data: str) -> Response:
-    kind, _sep, value = data.partition(":")
+def _tap(ctx: steps.Context, data: str) -> Response:
+    tap = buttons.parse(data)
+    if tap is None:
+        return _stale()
     state = ctx.session.state
-    if kind == "lang":
-        if not value:
-            return Response([ctx.say(str(texts.CHOOSE_LANGUAGE), _language_buttons(ctx))], toast="")
-        return _set_language(ctx, value)
-    if kind == "c":
-        consultation = selectors.consultation_get(slug=value[:50])
+    if tap.action == Action.LANGUAGE:
+        if not tap.word:
+            offered = ctx.consultation.languages if ctx.consultation else None
+            return Response([render.languages(offered)], toast="")
+        return _set_language(ctx, tap.word)
+    if tap.action == Action.CONSULTATION:
+        consultation = selectors.consultation_get(slug=tap.word)
         if consultation is None:
             return _stale(str(ConsultationNotFound()))
         return _enter(ctx, consultation)
     if ctx.consultation is None:
         return _stale()
-    if kind == "consent":
+    if tap.action == Action.CONSENT:
         if state != "consent" or ctx.participant is not None:
             return _stale()
         ctx.participant = services.participant_start(
@@ -404,29 +249,33 @@ def _tap(ctx: Context, data: str) -> Response:
             consent=True,
             channel=CHANNEL,
             chat_key=ctx.session.key,
-            quote_consent=value == "quote",
+            quote_consent=tap.yes,
         )
-        return Response([_go_profile(ctx)], toast="")
+        return Response([steps.advance(ctx, Step.consent())], toast="")
     if ctx.participant is None:
         return _stale()
-    if kind in ("g", "r") and state == ("group" if kind == "g" else "region"):
-        return _profile_choice(ctx, kind, value)
-    if kind == "qs" and state == f"question:{value}" and value.lstrip("-").isdigit():
-        return Response([_go_question(ctx, int(value) + 1)], toast="")
-    if kind == "v":
-        return _vote(ctx, value)
-    if kind == "add" and state == "vote":
-        return Response([_go_statement(ctx)], toast="")
-    if kind == "stop" and state == "vote":
-        services.chat_session_update(session=ctx.session, state="", clear=("statement",))
-        return Response([ctx.say(str(texts.PAUSED))], toast="")
-    if kind == "quote" and value in ("yes", "no"):
-        services.participant_set_quote_consent(participant=ctx.participant, consent=value == "yes")
-        saved = texts.QUOTE_SET_YES if value == "yes" else texts.QUOTE_SET_NO
-        current = _current_prompt(ctx)
-        return Response([ctx.say(f"{saved}\n\n{current.text}", current.buttons)], toast="")
-    if kind == "f" and state == "forget":
-        return _forget(ctx, confirmed=value == "yes")
+    return _participant_tap(ctx, tap, state)
+
+
+def _participant_tap(ctx: steps.Context, tap: Tap, state: str) -> Response:
+    if tap.action in (Action.GROUP, Action.REGION) and state == ("group" if tap.action == Action.GROUP else "region"):
+        return _profile_choice(ctx, tap)
+    if tap.action == Action.SKIP_QUESTION and state == Step.question(tap.number).code:
+        return Response([steps.advance(ctx, Step.question(tap.number))], toast="")
+    if tap.action == Action.VOTE:
+        return _vote(ctx, tap)
+    if tap.action == Action.ADD and state == Step.deck().code:
+        steps.remember(ctx, "statement")
+        return Response([render.statement_prompt(STATEMENT_MAX_LENGTH)], toast="")
+    if tap.action == Action.STOP and state == Step.deck().code:
+        steps.remember(ctx, "")
+        return Response([render.say(str(texts.PAUSED))], toast="")
+    if tap.action == Action.QUOTE:
+        services.participant_set_quote_consent(participant=ctx.participant, consent=tap.yes)
+        saved = texts.QUOTE_SET_YES if tap.yes else texts.QUOTE_SET_NO
+        return Response([render.prefixed(str(saved), steps.current(ctx))], toast="")
+    if tap.action == Action.FORGET and state == "forget":
+        return _forget(ctx, confirmed=tap.yes)
     return _stale()
 
 
@@ -434,8 +283,8 @@ def _stale(message: str | None = None) -> Response:
     return Response(toast=message or str(texts.OUT_OF_DATE))
 
 
-def _set_language(ctx: Context, code: str) -> Response:
-    offered = ctx.consultation.languages if ctx.consultation else [c for c, _n in settings.LANGUAGES]
+def _set_language(ctx: steps.Context, code: str) -> Response:
+    offered = ctx.consultation.languages if ctx.consultation else [c for c, _name in settings.LANGUAGES]
     if code not in offered:
         return _stale()
     if ctx.participant is not None:
@@ -443,127 +292,82 @@ def _set_language(ctx: Context, code: str) -> Response:
     services.chat_session_update(session=ctx.session, language=code)
     ctx.language = code
     translation.activate(code)
-    current = _current_prompt(ctx)
-    return Response([ctx.say(f"{texts.LANGUAGE_SET}\n\n{current.text}", current.buttons)], toast="")
+    return Response([render.prefixed(str(texts.LANGUAGE_SET), steps.current(ctx))], toast="")
 
 
-def _current_prompt(ctx: Context) -> Outgoing:
-    """The step this account is at, shown again (after a language change or a misplaced message)."""
-    state = ctx.session.state
-    if ctx.consultation is None:
-        return ctx.say(str(texts.NOT_STARTED))
-    if ctx.participant is None:
-        if state == "consent" and ctx.consultation.accepts_input():
-            return _consent_prompt(ctx)
-        return ctx.say(str(texts.NOT_STARTED))
-    if state in ("group", "region"):
-        return _vocabulary_prompt(ctx, state)
-    if state.startswith("question:"):
-        return _go_question(ctx, int(state.split(":", 1)[1]))
-    if state == "vote":
-        return _show_statement(ctx)
-    if state == "statement":
-        return _go_statement(ctx)
-    return ctx.say(str(texts.PAUSED))
-
-
-def _show_statement(ctx: Context) -> Outgoing:
-    """The statement on show again (not a new draw), if it can still be voted on."""
-    statement = ctx.session.statement
-    if statement is None or not _votable(ctx, statement):
-        return _go_vote(ctx)
-    return _statement_message(ctx, statement, [])
-
-
-def _votable(ctx: Context, statement: Statement) -> bool:
-    found = selectors.statement_for_participant(participant=ctx.participant, statement_id=statement.pk)
-    return found is not None and not _voted(ctx, found)
-
-
-def _voted(ctx: Context, statement: Statement) -> bool:
-    return selectors.participant_vote_choice(participant=ctx.participant, statement=statement) is not None
-
-
-def _profile_choice(ctx: Context, kind: str, value: str) -> Response:
+def _profile_choice(ctx: steps.Context, tap: Tap) -> Response:
     participant = ctx.participant
-    chosen = None if value == "skip" else (int(value) if value.isdigit() else -1)
-    group_id = participant.stakeholder_group_id
-    region_id = participant.region_id
-    if kind == "g":
-        group_id = chosen
+    group_id, region_id = participant.stakeholder_group_id, participant.region_id
+    if tap.action == Action.GROUP:
+        group_id = tap.number
     else:
-        region_id = chosen
+        region_id = tap.number
     services.participant_set_profile(participant=participant, stakeholder_group_id=group_id, region_id=region_id)
-    if kind == "g" and ctx.consultation.regions.exists():
-        return Response([_vocabulary_prompt(ctx, "region")], toast="")
-    return Response([_go_question(ctx, 0)], toast="")
+    if tap.action == Action.GROUP and ctx.consultation.regions.exists():
+        return Response([steps.show_vocabulary(ctx, "region")], toast="")
+    return Response([steps.advance(ctx, Step.profile())], toast="")
 
 
-def _vote(ctx: Context, value: str) -> Response:
-    sid, _sep, choice = value.partition(":")
-    if not (sid.isdigit() and choice in ("1", "-1", "0")):
-        return _stale()
-    statement_id = int(sid)
-    if ctx.session.state != "vote" or ctx.session.statement_id != statement_id:
+def _vote(ctx: steps.Context, tap: Tap) -> Response:
+    if ctx.session.state != Step.deck().code or ctx.session.statement_id != tap.number:
         # A second tap on a message already moved on, or a button from an old message.
-        statement = selectors.statement_for_participant(participant=ctx.participant, statement_id=statement_id)
-        if statement is not None and _voted(ctx, statement):
+        statement = selectors.statement_for_participant(participant=ctx.participant, statement_id=tap.number)
+        if statement is not None and steps.voted(ctx, statement):
             return _stale(str(texts.ALREADY_VOTED))
         return _stale()
     try:
-        services.vote_cast(participant=ctx.participant, statement_id=statement_id, choice=int(choice), channel=CHANNEL)
+        services.vote_cast(participant=ctx.participant, statement_id=tap.number, choice=tap.choice, channel=CHANNEL)
     except ConsultationNotOpen:
         raise
     except DomainError as error:  # hidden or removed meanwhile: say so and move on
-        return Response([_go_vote(ctx)], toast=str(error))
-    return Response([_go_vote(ctx)], toast="")
+        return Response([steps.deck(ctx)], toast=str(error))
+    return Response([steps.deck(ctx)], toast="")
 
 
-def _forget(ctx: Context, *, confirmed: bool) -> Response:
+def _forget(ctx: steps.Context, *, confirmed: bool) -> Response:
     if not confirmed:
-        services.chat_session_update(session=ctx.session, state="")
-        return Response([ctx.say(str(texts.FORGET_KEPT))], toast="")
+        steps.remember(ctx, "")
+        return Response([render.say(str(texts.FORGET_KEPT))], toast="")
     summary = services.participant_forget(participant=ctx.participant)
     services.chat_session_end(session=ctx.session)
-    text = texts.FORGOTTEN % {
-        "answers": summary.answers_deleted,
-        "votes": summary.votes_deleted,
-        "statements": summary.statements_deleted + summary.statements_detached,
-    }
-    return Response([ctx.say(text)], toast="")
+    return Response([render.forgotten(summary)], toast="")
 
 
 # --- text messages -----------------------------------------------------------------
 
 
-def _text(ctx: Context, text: str) -> Response:
+def _text(ctx: steps.Context, text: str) -> Response:
     state = ctx.session.state
     if ctx.participant is None:
         if state == "consent":
-            return Response([ctx.say(str(texts.USE_BUTTONS)), _consent_prompt(ctx)])
-        return Response([ctx.say(str(texts.NOT_STARTED))])
-    if state.startswith("question:"):
-        order = int(state.split(":", 1)[1])
-        question = next((q for q in selectors.questions(consultation=ctx.consultation) if q.order == order), None)
-        if question is None:
-            return Response([_go_question(ctx, order)])
-        try:
-            services.answer_save(participant=ctx.participant, question_id=question.pk, text=text, channel=CHANNEL)
-        except ConsultationNotOpen:
-            raise
-        except DomainError as error:
-            return Response([ctx.say(str(error))])
-        return Response([_go_question(ctx, order + 1, prefix=f"✓ {texts.ANSWER_SAVED}")])
+            return Response([render.say(str(texts.USE_BUTTONS)), steps.current(ctx)])
+        return Response([render.say(str(texts.NOT_STARTED))])
+    on_screen = Step.read(state)
+    if on_screen is not None and on_screen.kind == StepKind.QUESTION:
+        return _answer(ctx, on_screen, text)
     if state == "statement":
         try:
             statement = services.statement_submit(participant=ctx.participant, text=text, channel=CHANNEL)
         except ConsultationNotOpen:
             raise
         except DomainError as error:
-            return Response([ctx.say(str(error))])
+            return Response([render.say(str(error))])
         waiting = ctx.consultation.is_strict and statement.moderation != Statement.Moderation.ACCEPTED
         thanks = texts.STATEMENT_PENDING if waiting else texts.STATEMENT_ADDED
-        return Response([_go_vote(ctx, prefix=f"✓ {thanks}")])
-    if state in ("group", "region", "vote", "forget", "consent"):
-        return Response([ctx.say(str(texts.USE_BUTTONS)), _current_prompt(ctx)])
-    return Response([ctx.say(str(texts.HELP))])
+        return Response([steps.deck(ctx, prefix=f"✓ {thanks}")])
+    if state in (*steps.PROFILE_STATES, Step.deck().code, "forget", "consent"):
+        return Response([render.say(str(texts.USE_BUTTONS)), steps.current(ctx)])
+    return Response([render.say(str(texts.HELP))])
+
+
+def _answer(ctx: steps.Context, step: Step, text: str) -> Response:
+    question = next((q for q in selectors.questions(consultation=ctx.consultation) if q.order == step.order), None)
+    if question is None:
+        return Response([steps.show_question(ctx, step.order)])
+    try:
+        services.answer_save(participant=ctx.participant, question_id=question.pk, text=text, channel=CHANNEL)
+    except ConsultationNotOpen:
+        raise
+    except DomainError as error:
+        return Response([render.say(str(error))])
+    return Response([steps.advance(ctx, step, prefix=f"✓ {texts.ANSWER_SAVED}")])

@@ -45,6 +45,9 @@ VOTE_INTRO = _("Now, what do you think of these statements? Tap a button; /add t
 VOTE_HEADER = _("%(position)s of %(total)s")
 ALL_VOTED = _("You have voted on every statement for now. /add writes your own, /results shows where you stand.")
 ALREADY_VOTED = _("Already recorded.")
+RESULTS_UPDATING = _(
+    "The analysis is being updated with your latest votes. Your opinion group follows here in a moment."
+)
 OUT_OF_DATE = _("That button is from an earlier message. Please use the latest one.")
 PAUSED = _("Paused. Everything you gave is saved. /vote to go on, /results to see where you stand.")
 STATEMENT_PROMPT = _("Write your statement in one message (at most %(limit)s characters).")

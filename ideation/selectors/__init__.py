@@ -63,18 +63,6 @@ def participant_answers(*, participant: Participant) -> dict[int, str]:
     return dict(participant.answers.values_list("question_id", "text"))
 
 
-def participant_resume_step(*, participant: Participant) -> tuple[str, int | None]:
-    """Where to continue: ("profile", None), ("question", order), ("vote", None) or ("done", None)."""
-    step = participant.step
-    if step == "profile":
-        return ("profile", None)
-    if step.startswith("question:"):
-        order = int(step.split(":", 1)[1])
-        nxt = participant.consultation.questions.filter(order__gte=order).order_by("order").first()
-        return ("question", nxt.order) if nxt else ("vote", None)
-    return (step, None)
-
-
 def _unvoted(participant: Participant) -> QuerySet[Statement]:
     voted = Vote.objects.filter(participant=participant, statement=OuterRef("pk"))
     return Statement.objects.visible(participant.consultation).exclude(author=participant).exclude(Exists(voted))
@@ -332,6 +320,27 @@ from ideation.selectors.analysis_reader import (  # noqa: E402
 )
 from ideation.selectors.analysis_reader import (  # noqa: E402
     analysis_read as analysis_read,
+)
+from ideation.selectors.journey import (  # noqa: E402
+    IN_CONV_VOTES as IN_CONV_VOTES,
+)
+from ideation.selectors.journey import (  # noqa: E402
+    StandingStatus as StandingStatus,
+)
+from ideation.selectors.journey import (  # noqa: E402
+    Step as Step,
+)
+from ideation.selectors.journey import (  # noqa: E402
+    StepKind as StepKind,
+)
+from ideation.selectors.journey import (  # noqa: E402
+    language_choose as language_choose,
+)
+from ideation.selectors.journey import (  # noqa: E402
+    participant_next_step as participant_next_step,
+)
+from ideation.selectors.journey import (  # noqa: E402
+    participant_standing_status as participant_standing_status,
 )
 from ideation.selectors.live import (  # noqa: E402
     analysis_view as analysis_view,

@@ -9,6 +9,7 @@ from ideation.services.analysis import analysis_snapshot_store
 from ideation.services.answers import answer_save
 from ideation.services.chats import chat_session_claim, chat_session_end, chat_session_update
 from ideation.services.imports import ImportedStatement, ImportedVote, consultation_import
+from ideation.services.journey import participant_advance, participant_record_step
 from ideation.services.moderation import (
     consultation_set_moderation_mode,
     statement_moderate,
@@ -16,7 +17,6 @@ from ideation.services.moderation import (
 )
 from ideation.services.participants import (
     participant_forget,
-    participant_record_step,
     participant_set_language,
     participant_set_profile,
     participant_set_quote_consent,
@@ -60,6 +60,7 @@ __all__ = [
     "consultation_save",
     "consultation_set_moderation_mode",
     "consultation_upsert",
+    "participant_advance",
     "participant_forget",
     "participant_record_step",
     "participant_set_language",

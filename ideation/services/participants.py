@@ -96,27 +96,6 @@ def participant_set_language(*, participant: Participant, language: str) -> Part
     return participant
 
 
-def step_rank(step: str) -> tuple[int, int]:
-    """Order of the steps: profile, the questions by order, voting, done."""
-    if step == "profile":
-        return (0, 0)
-    if step.startswith("question:") and step[9:].isdigit():
-        return (1, int(step[9:]))
-    if step == "vote":
-        return (2, 0)
-    if step == "done":
-        return (3, 0)
-    raise ValueError(f"unknown step {step!r}")
-
-
-def participant_record_step(*, participant: Participant, step: str) -> Participant:
-    """Remember the furthest step reached, so any channel can resume there."""
-    if step_rank(step) > step_rank(participant.step):
-        participant.step = step
-        participant.save(update_fields=["step"])
-    return participant
-
-
 @dataclass(frozen=True)
 class ForgetSummary:
     answers_deleted: int

@@ -1,7 +1,8 @@
 /* Optional enhancements; every page works without this file.
    - voting deck: vote without reloading the page
    - answers: save while typing
-   - statement box: characters used */
+   - statement box: characters used
+   - closing page: "Where you stand" shows itself once the analysis placing the participant lands */
 (function () {
   "use strict";
   function post(form, extra) {
@@ -52,6 +53,24 @@
           .catch(function () { status.textContent = ""; });
       }, 1500);
     });
+  }
+  var standing = document.querySelector("[data-standing=updating]");
+  if (standing && window.fetch && window.DOMParser) {
+    var tries = 0;
+    var poll = function () {
+      if (++tries > 40) return;  // two minutes; the refresh link stays for later
+      fetch(standing.getAttribute("data-standing-url"), {credentials: "same-origin", headers: {"X-Requested-With": "fetch"}})
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-standing]");
+          if (fresh && fresh.getAttribute("data-standing") !== "updating") {
+            standing.innerHTML = fresh.innerHTML;  // inside the live region, so screen readers hear it
+            standing.setAttribute("data-status", fresh.getAttribute("data-status"));
+            standing.setAttribute("data-standing", fresh.getAttribute("data-standing"));
+          } else { setTimeout(poll, 3000); }
+        }).catch(function () { setTimeout(poll, 3000); });
+    };
+    setTimeout(poll, 2000);
   }
   var counter = document.querySelector("[data-counter]");
   if (counter) {

@@ -279,3 +279,30 @@ def test_consent_to_be_quoted_is_asked_at_the_start_and_changeable_with_quote(co
     assert unquoted.participant.quote_consent is False
     unquoted.tap("quote:maybe")
     assert unquoted.participant.quote_consent is False
+
+
+@pytest.mark.django_db
+def test_results_say_the_analysis_is_being_updated_after_the_seventh_vote_then_give_the_group(consultation):
+    from worker import jobs
+
+    person = Person()
+    join(person, consultation)
+    statements = [*consultation.statements.all(), *(StatementFactory(consultation=consultation) for _ in range(8))]
+    for n in range(20):
+        other = services.participant_start(consultation=consultation, language="en", consent=True, channel="web")
+        for i, statement in enumerate(statements):
+            choice = 1 if (i + n) % 2 else -1
+            services.vote_cast(participant=other, statement_id=statement.pk, choice=choice, channel="web")
+    jobs.run_analysis(consultation.pk)
+    for statement in statements[:6]:
+        services.vote_cast(participant=person.participant, statement_id=statement.pk, choice=1, channel="telegram")
+    person.command("results")
+    assert "at least seven" in person.says and person.last.follow_up is None
+    services.vote_cast(participant=person.participant, statement_id=statements[6].pk, choice=1, channel="telegram")
+    person.command("results")
+    assert "being updated" in person.says and "at least seven" not in person.says
+    follow_up = person.last.follow_up
+    assert follow_up is not None and flow.results_when_ready(follow_up) is None, "nothing to send yet"
+    jobs.run_analysis(consultation.pk)
+    ready = flow.results_when_ready(follow_up)
+    assert ready is not None and "You are in opinion group" in ready.text

@@ -228,3 +228,43 @@ async def test_a_failing_update_is_logged_answered_and_the_others_are_served(dec
     assert deck.title in reply["text"]
     assert "update" in caplog.text and "RuntimeError" in caplog.text
     assert "5551099" not in caplog.text
+
+
+def _a_crowd_and_an_analysis(consultation) -> None:
+    from ideation import services
+    from worker import jobs
+
+    statements = list(Statement.objects.filter(consultation=consultation))
+    for n in range(20):
+        other = services.participant_start(consultation=consultation, language="en", consent=True, channel="web")
+        for i, statement in enumerate(statements):
+            choice = 1 if (i + n) % 2 else -1
+            services.vote_cast(participant=other, statement_id=statement.pk, choice=choice, channel="web")
+    jobs.run_analysis(consultation.pk)
+
+
+async def test_results_after_the_seventh_vote_are_edited_in_once_the_analysis_lands(deck, bot, telegram, monkeypatch):
+    from bots import handlers
+    from worker import jobs
+
+    monkeypatch.setattr(handlers, "FOLLOW_UP_EVERY", 0.2)
+    await database_sync_to_async(_a_crowd_and_an_analysis)(deck)
+    user = telegram.user(5551010)
+    reply = await say(user, "command", "start", deck.slug)
+    reply = await say(user, "tap", "consent")
+    reply = await say(user, "tap", button(reply, "Skip"))
+    reply = await say(user, "tap", button(reply, "Skip"))
+    reply = await say(user, "command", "vote")
+    for _ in range(7):
+        reply = await say(user, "tap", button(reply, "Agree"))
+    other = telegram.user(5551011)  # someone else is served meanwhile
+    results = await say(user, "command", "results")
+    assert "being updated" in results["text"] and "at least seven" not in results["text"]
+    reply = await say(other, "command", "start", deck.slug)
+    assert deck.title in reply["text"], "waiting for the analysis holds up nobody"
+    waiting = user.seq
+    await database_sync_to_async(jobs.run_analysis)(deck.pk)
+    edited = await user.areply(timeout=20, after=waiting)
+    assert edited["message_id"] == results["message_id"], "the same message, edited"
+    assert "You are in opinion group" in edited["text"]
+    assert telegram.errors == []

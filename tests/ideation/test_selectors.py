@@ -89,10 +89,11 @@ def test_progress_counts_votes_on_visible_statements(consultation):
     assert (progress.voted, progress.total, progress.position, progress.remaining) == (1, 3, 2, 2)
 
 
-def test_resume_step_follows_the_furthest_step(consultation):
+def test_next_step_follows_the_furthest_step(consultation):
+    Step = selectors.Step
     participant = ParticipantFactory(consultation=consultation)
-    assert selectors.participant_resume_step(participant=participant) == ("profile", None)
+    assert selectors.participant_next_step(participant=participant) == Step.profile()
     services.participant_record_step(participant=participant, step="question:3")
-    assert selectors.participant_resume_step(participant=participant) == ("question", 3)
+    assert selectors.participant_next_step(participant=participant) == Step.question(3)
     services.participant_record_step(participant=participant, step="question:9")
-    assert selectors.participant_resume_step(participant=participant) == ("vote", None)
+    assert selectors.participant_next_step(participant=participant) == Step.deck()

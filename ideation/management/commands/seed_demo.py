@@ -12,6 +12,7 @@ from django.db import transaction
 from ideation import demo, selectors, services
 from ideation.exceptions import DuplicateStatement
 from ideation.models import Channel, Consultation, Participant, Statement
+from ideation.selectors import Step
 
 MAIN = "en"
 
@@ -120,7 +121,7 @@ class Command(BaseCommand):
                 services.vote_cast(
                     participant=participant, statement_id=statement.pk, choice=choice, channel=Channel.WEB
                 )
-            services.participant_record_step(participant=participant, step="done")
+            services.participant_advance(participant=participant, at=Step.deck())
         self.stdout.write(f"Added {count} simulated participants (external id demo-0 .. demo-{count - 1}).")
 
     def _facilitator(self, username: str) -> None:

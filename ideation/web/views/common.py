@@ -21,21 +21,10 @@ from ideation.web import participant_cookie
 
 
 def choose_language(request: HttpRequest, consultation: Consultation, participant: Participant | None) -> str:
-    """The participant's choice, else the language cookie, else Accept-Language, else the default.
-
-    Always one of the consultation's languages.
-    """
-    offered = consultation.languages
-    if participant and participant.language in offered:
-        return participant.language
-    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    if cookie in offered:
-        return cookie
-    for tag, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
-        base = tag.split("-")[0].lower()
-        if base in offered:
-            return base
-    return consultation.default_language if consultation.default_language in offered else offered[0]
+    """The domain's language rule, with the web's preferences: the language cookie, then Accept-Language."""
+    preferred = [request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")]
+    preferred += [tag for tag, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", ""))]
+    return selectors.language_choose(consultation=consultation, participant=participant, preferred=preferred)
 
 
 def client_key(request: HttpRequest) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -32,12 +32,23 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "ideation/index.html", {"consultations": selectors.consultations_listed()})
 
 
+_STEP_PAGES = {
+    selectors.StepKind.CONSENT: "ideation:landing",
+    selectors.StepKind.PROFILE: "ideation:profile",
+    selectors.StepKind.DECK: "ideation:vote",
+    selectors.StepKind.DONE: "ideation:done",
+}
+
+
+def step_url(consultation: Consultation, step: selectors.Step) -> str:
+    """The page that shows ``step`` of the journey."""
+    if step.kind == selectors.StepKind.QUESTION:
+        return reverse("ideation:question", kwargs={"slug": consultation.slug, "order": step.order})
+    return reverse(_STEP_PAGES[step.kind], kwargs={"slug": consultation.slug})
+
+
 def resume_url(participant: Participant) -> str:
-    step, order = selectors.participant_resume_step(participant=participant)
-    slug = participant.consultation.slug
-    if step == "question":
-        return reverse("ideation:question", kwargs={"slug": slug, "order": order})
-    return reverse(f"ideation:{step}", kwargs={"slug": slug})
+    return step_url(participant.consultation, selectors.participant_next_step(participant=participant))
 
 
 @participant_page(needs_participant=False)
@@ -59,7 +70,8 @@ def landing(request: HttpRequest, consultation: Consultation, participant: Parti
         except DomainError as exc:
             error = str(exc)
         else:
-            response = redirect("ideation:profile", slug=consultation.slug)
+            following = services.participant_advance(participant=participant, at=selectors.Step.consent())
+            response = redirect(step_url(consultation, following))
             participant_cookie.write(response, participant)
             return response
     elif request.method != "GET":
@@ -87,13 +99,6 @@ def profile(request: HttpRequest, consultation: Consultation, participant: Parti
     """Optional stakeholder group and region: skippable, changeable later."""
     if closed := _closed_redirect(request, consultation):
         return closed
-    first = consultation.questions.order_by("order").first()
-    next_step = f"question:{first.order}" if first else "vote"
-    next_url = (
-        reverse("ideation:question", kwargs={"slug": consultation.slug, "order": first.order})
-        if first
-        else reverse("ideation:vote", kwargs={"slug": consultation.slug})
-    )
     if request.method == "POST":
         if "skip" not in request.POST:
             try:
@@ -108,14 +113,13 @@ def profile(request: HttpRequest, consultation: Consultation, participant: Parti
             except DomainError as exc:
                 return domain_error_response(request, exc, request.path)
             messages.success(request, _("Your profile is saved."))
-        services.participant_record_step(participant=participant, step=next_step)
-        return redirect(next_url)
+        following = services.participant_advance(participant=participant, at=selectors.Step.profile())
+        return redirect(step_url(consultation, following))
     context = page_context(
         consultation,
         participant,
         stakeholder_groups=consultation.stakeholder_groups.all(),
         regions=consultation.regions.all(),
-        next_url=next_url,
         nav="profile",
     )
     return render(request, "ideation/profile.html", context)
@@ -140,14 +144,7 @@ def question(request: HttpRequest, consultation: Consultation, participant: Part
         messages.error(request, _("That question does not exist in this consultation."))
         return redirect(resume_url(participant))
     current = questions[index]
-    following = questions[index + 1] if index + 1 < len(questions) else None
     previous = questions[index - 1] if index > 0 else None
-    slug = consultation.slug
-    next_url = (
-        reverse("ideation:question", kwargs={"slug": slug, "order": following.order})
-        if following
-        else reverse("ideation:vote", kwargs={"slug": slug})
-    )
     text = selectors.participant_answers(participant=participant).get(current.pk, "")
     error = None
     if request.method == "POST":
@@ -165,12 +162,10 @@ def question(request: HttpRequest, consultation: Consultation, participant: Part
         if autosave:
             return JsonResponse({"ok": True, "message": _("Saved")})
         if error is None:
-            services.participant_record_step(
-                participant=participant, step=f"question:{following.order}" if following else "vote"
-            )
+            following = services.participant_advance(participant=participant, at=selectors.Step.question(current.order))
             if "back" in request.POST and previous:
-                return redirect("ideation:question", slug=slug, order=previous.order)
-            return redirect(next_url)
+                return redirect("ideation:question", slug=consultation.slug, order=previous.order)
+            return redirect(step_url(consultation, following))
     context = page_context(
         consultation,
         participant,
@@ -215,8 +210,10 @@ def _vote_posted(request: HttpRequest, consultation: Consultation, participant: 
         services.vote_cast(participant=participant, statement_id=statement_id, choice=choice, channel=WEB)
     except DomainError as exc:
         return domain_error_response(request, exc, deck)
+    following = services.participant_advance(participant=participant, at=selectors.Step.deck())
     if wants_json(request):
-        statement = selectors.statement_next(participant=participant)
+        more = following.kind == selectors.StepKind.DECK
+        statement = selectors.statement_next(participant=participant) if more else None
         progress = selectors.vote_progress(participant=participant)
         return JsonResponse(
             {
@@ -230,7 +227,7 @@ def _vote_posted(request: HttpRequest, consultation: Consultation, participant: 
     back = request.POST.get("next", "")
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return redirect(back)
-    return redirect(deck)
+    return redirect(deck)  # the deck page shows the next statement, or says the deck is done
 
 
 @participant_page()
@@ -238,9 +235,19 @@ def vote(request: HttpRequest, consultation: Consultation, participant: Particip
     """The voting deck: one statement at a time, weighted by the Pol.is priority."""
     if request.method == "POST":
         return _vote_posted(request, consultation, participant)
+    statement = None
     if consultation.accepts_input():
-        services.participant_record_step(participant=participant, step="vote")
-    statement = selectors.statement_next(participant=participant) if consultation.accepts_input() else None
+        following = services.participant_advance(participant=participant, at=selectors.Step.deck())
+        if following.kind == selectors.StepKind.DONE:
+            messages.info(
+                request,
+                _(
+                    "You have voted on every statement for now. New ones arrive as people add them: "
+                    "come back later, or add your own."
+                ),
+            )
+            return redirect(step_url(consultation, selectors.Step.done()))
+        statement = selectors.statement_next(participant=participant)
     progress = selectors.vote_progress(participant=participant)
     context = page_context(
         consultation,
@@ -318,19 +325,32 @@ def statement_new(request: HttpRequest, consultation: Consultation, participant:
 
 @participant_page()
 def done(request: HttpRequest, consultation: Consultation, participant: Participant) -> HttpResponse:
-    """Thanks, how many took part, and (once an analysis exists) where the participant stands."""
-    if consultation.accepts_input():
-        services.participant_record_step(participant=participant, step="done")
-    progress = selectors.vote_progress(participant=participant)
+    """Thanks, how many took part, and (once an analysis exists) where the participant stands.
+
+    ``?part=standing`` is the "Where you stand" block alone: the page fetches it
+    again while the analysis that places the participant is on its way.
+    """
+    part = request.GET.get("part")
+    if part not in (None, "standing"):
+        raise Http404("unknown part")
     standing = selectors.participant_standing(participant=participant)
+    status = selectors.participant_standing_status(participant=participant)
     context = page_context(
         consultation,
         participant,
-        participant_count=selectors.participant_count(consultation=consultation),
-        progress=progress,
         standing=standing,
+        standing_status=str(status),
+        standing_updating=status == selectors.StandingStatus.UPDATING,
         accepts_input=consultation.accepts_input(),
         nav="done",
+    )
+    if part == "standing":
+        response = render(request, "ideation/done.html", {**context, "part_base": "ideation/part.html"})
+        response["Cache-Control"] = "no-store"
+        return response
+    context.update(
+        participant_count=selectors.participant_count(consultation=consultation),
+        progress=selectors.vote_progress(participant=participant),
     )
     return render(request, "ideation/done.html", context)
 
