@@ -104,9 +104,9 @@ def test_the_zip_holds_one_folder_with_what_the_writer_writes(tmp_path):
         names = sorted(zipped.namelist())
         assert names == [f"small/{n}" for n in ("comments.csv", "participants-votes.csv", "summary.csv", "votes.csv")]
         texts = {Path(n).name: zipped.read(n).decode() for n in names}
-    assert texts == {p.name: p.read_text() for p in (tmp_path / "out").iterdir()}
+    assert texts == {p.name: p.read_bytes().decode() for p in (tmp_path / "out").iterdir()}
     again = polis.read(texts)
-    assert again.comments[0].body == export.comments[0].body
+    assert {c.id: c.body for c in again.comments} == {c.id: c.body for c in export.comments}
     assert {k: v.value for k, v in again.latest_votes().items()} == {
         k: v.value for k, v in export.latest_votes().items()
     }
