@@ -8,7 +8,12 @@ Functions are keyword-only and named ``<entity>_<action>``; they raise
 from ideation.services.analysis import analysis_snapshot_store
 from ideation.services.answers import answer_save
 from ideation.services.chats import chat_session_claim, chat_session_end, chat_session_update
-from ideation.services.imports import ImportedStatement, ImportedVote, consultation_import
+from ideation.services.imports import (
+    ImportedStatement,
+    ImportedVote,
+    consultation_import,
+    consultation_import_polis,
+)
 from ideation.services.journey import participant_advance, participant_record_step
 from ideation.services.moderation import (
     consultation_set_moderation_mode,
@@ -57,6 +62,7 @@ __all__ = [
     "chat_session_end",
     "chat_session_update",
     "consultation_import",
+    "consultation_import_polis",
     "consultation_save",
     "consultation_set_moderation_mode",
     "consultation_upsert",

@@ -1,16 +1,18 @@
-"""Importing a whole conversation (a Pol.is export) in one transaction."""
+"""Importing a whole conversation (a Pol.is export) in one transaction, then analysing it."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 
 from django.db import transaction
 from django.utils.text import slugify
 
 from ideation import events
 from ideation.exceptions import DomainError
+from ideation.interop import polis
 from ideation.models import STATEMENT_MAX_LENGTH, Channel, Consultation, Participant, Statement, Vote
 from ideation.text import dedupe_key, normalize_for_duplicates
 
@@ -139,3 +141,73 @@ def consultation_import(
         )
         events.contribution_recorded(consultation_id=consultation.pk, kind="import")
     return consultation
+
+
+def consultation_import_polis(
+    *,
+    source: polis.Source,
+    slug: str | None = None,
+    status: str = Consultation.Status.CLOSED,
+    language: str = "en",
+) -> Consultation:
+    """Create a consultation from a Pol.is export (a folder, or its files' texts by name), or nothing at all.
+
+    The slug defaults to the folder's name. Each problem names the file and
+    line it was found on. The analysis of the votes is scheduled after commit
+    (``events.contribution_recorded``), as for any other contribution.
+    """
+    folder = Path(source).resolve().name if isinstance(source, str | Path) else ""
+    slug = slug or folder
+    if not slug:
+        raise ImportError_("The consultation needs a slug (letters, digits and hyphens).")
+    try:
+        export = polis.read(source)
+    except polis.ExportError as exc:
+        raise ImportError_(str(exc)) from exc
+    for comment in export.comments:
+        problem = None
+        if not comment.body.strip():
+            problem = "the comment is empty"
+        elif len(comment.body) > STATEMENT_MAX_LENGTH:
+            problem = f"the comment is longer than {STATEMENT_MAX_LENGTH} characters"
+        if problem:
+            raise ImportError_(f"comments.csv, line {comment.line}: {problem}")
+
+    def moment(ms: int) -> datetime:
+        return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+    first: dict[tuple[str, str], int] = {}
+    latest: dict[tuple[str, str], polis.Vote] = {}
+    for vote in export.votes_in_time_order():
+        key = (vote.voter, vote.comment)
+        first.setdefault(key, vote.timestamp)
+        latest[key] = vote
+    return consultation_import(
+        slug=slug,
+        title=export.summary.get("topic") or folder or slug,
+        description=export.summary.get("conversation-description", ""),
+        statements=[
+            ImportedStatement(
+                external_id=c.id,
+                author=c.author,
+                text=c.body,
+                moderated=c.moderated,
+                created=moment(c.timestamp),
+                is_meta=c.is_meta,
+                is_seed=c.is_seed,
+            )
+            for c in export.comments
+        ],
+        votes=[
+            ImportedVote(
+                voter=v.voter,
+                statement=v.comment,
+                choice=v.value,
+                first=moment(first[key]),
+                last=moment(v.timestamp),
+            )
+            for key, v in latest.items()
+        ],
+        language=language,
+        status=status,
+    )

@@ -210,3 +210,41 @@ def test_polis_zip_round_trips_through_import_polis(staff, consultation, answere
     assert sorted(Vote.objects.filter(statement__consultation=again).values_list("choice", flat=True)) == original
     texts = sorted(consultation.statements.values_list("text", flat=True))
     assert sorted(again.statements.values_list("text", flat=True)) == texts
+
+
+def test_polis_zip_is_built_in_memory_and_imports_back_from_its_texts(staff, consultation, answered, monkeypatch):
+    import tempfile
+    import zipfile
+
+    from django.core.management.base import BaseCommand
+
+    from ideation.interop import polis
+    from ideation.models import Consultation, Vote
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the Pol.is download must not run a command or use a temporary folder")
+
+    monkeypatch.setattr(BaseCommand, "execute", forbidden)
+    for name in ("TemporaryDirectory", "mkdtemp", "NamedTemporaryFile", "mkstemp"):
+        monkeypatch.setattr(tempfile, name, forbidden)
+    statements = list(consultation.statements.all())
+    for i in range(4):
+        person = ParticipantFactory(consultation=consultation)
+        for j, statement in enumerate(statements):
+            Vote.objects.create(participant=person, statement=statement, choice=(i * j) % 3 - 1, channel="web")
+    url = reverse("ideation:export_file", kwargs={"slug": consultation.slug, "kind": "polis", "fmt": "zip"})
+    response = staff.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    assert f'filename="{consultation.slug}-polis-' in response["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        assert {Path(n).parent.name for n in archive.namelist()} == {consultation.slug}
+        texts = {Path(n).name: archive.read(n).decode() for n in archive.namelist()}
+    again = services.consultation_import_polis(source=texts, slug="from-the-zip")
+    assert Consultation.objects.get(slug="from-the-zip").title == consultation.title
+    choices = lambda c: sorted(  # noqa: E731
+        Vote.objects.filter(statement__consultation=c).values_list("statement__text", "choice")
+    )
+    assert choices(again) == choices(consultation) and len(choices(again)) == 4 * len(statements)
+    # Texts that look like spreadsheet formulas stay as written: the format must round-trip.
+    assert sorted(again.statements.values_list("text", flat=True)) == sorted(s.text for s in statements)
+    assert any(c.body.startswith("=") for c in polis.read(texts).comments)

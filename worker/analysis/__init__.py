@@ -5,8 +5,9 @@ Plain arrays in, plain data out; no Django. Entry points:
 * ``engine.update(VoteMatrix, state=...)``: one analysis (returns a typed result,
   ``to_json()`` for storage, and the state the next update warm-starts from);
 * ``replay.replay(times, voters, statements, values)``: a conversation fed in
-  time order, one update per second of vote time;
-* ``polis_export.read`` / ``write``: the Pol.is export format.
+  time order, one update per second of vote time.
+
+The Pol.is export format (a file format, not math) is ``ideation.interop.polis``.
 
 See docs/analysis.md for what each number means.
 """

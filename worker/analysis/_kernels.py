@@ -133,36 +133,6 @@ def silhouette(distances, labels, g):
 
 
 @njit(cache=True)
-def entry_projection(rows, cols, d_value, d_voted, mu, v, active, n):
-    """From a log of vote changes: sum over voted cells of (r_ij - mu_j) v_j, and votes on active columns."""
-    raw = np.zeros((n, 2))
-    active_votes = np.zeros(n)
-    for e in range(rows.shape[0]):
-        i, j = rows[e], cols[e]
-        x = d_value[e] - d_voted[e] * mu[j]
-        raw[i, 0] += x * v[j, 0]
-        raw[i, 1] += x * v[j, 1]
-        if active[j]:
-            active_votes[i] += d_voted[e]
-    return raw, active_votes
-
-
-@njit(cache=True)
-def entry_tallies(rows, cols, d_agree, d_disagree, d_voted, mask, m):
-    """Agrees, disagrees and votes per column over rows where ``mask``, from a log of vote changes."""
-    agree = np.zeros(m)
-    disagree = np.zeros(m)
-    seen = np.zeros(m)
-    for e in range(rows.shape[0]):
-        if mask[rows[e]]:
-            j = cols[e]
-            agree[j] += d_agree[e]
-            disagree[j] += d_disagree[e]
-            seen[j] += d_voted[e]
-    return agree, disagree, seen
-
-
-@njit(cache=True)
 def _recenter(points, weights, labels, c):
     sums = np.zeros((c, 2))
     totals = np.zeros(c)

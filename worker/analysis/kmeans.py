@@ -38,13 +38,6 @@ class Clustering:
     def members(self, position: int) -> np.ndarray:
         return np.flatnonzero(self.labels == position)
 
-    def member_lists(self) -> list[np.ndarray]:
-        """Members of every cluster, in cluster order (one sort, not one scan per cluster)."""
-        member = np.flatnonzero(self.labels >= 0)
-        order = member[np.argsort(self.labels[member], kind="stable")]
-        counts = np.bincount(self.labels[member], minlength=len(self.ids))
-        return np.split(order, np.cumsum(counts)[:-1]) if len(self.ids) else []
-
     def sizes(self) -> np.ndarray:
         return np.bincount(self.labels[self.labels >= 0], minlength=len(self.ids))
 

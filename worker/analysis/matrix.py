@@ -10,12 +10,15 @@ matrix, which the k-means seeding depends on.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
 AGREE, PASS, DISAGREE = 1, 0, -1
+# Up to this many statements X^T X is built as a dense m x m array (cheap, and exact);
+# beyond it the PCA applies it as an operator (pca.gram_operator) instead.
+EXPLICIT_GRAM_MAX_STATEMENTS = 400
 
 
 @dataclass
@@ -25,12 +28,6 @@ class VoteMatrix:
     participant_ids: list[str]
     statement_ids: list[str]
     values: sp.csr_matrix
-    _participant_index: dict[str, int] = field(default_factory=dict, repr=False)
-    _statement_index: dict[str, int] = field(default_factory=dict, repr=False)
-
-    def __post_init__(self) -> None:
-        self._participant_index = {pid: i for i, pid in enumerate(self.participant_ids)}
-        self._statement_index = {tid: j for j, tid in enumerate(self.statement_ids)}
 
     # --- construction -----------------------------------------------------------
     @classmethod
@@ -90,12 +87,6 @@ class VoteMatrix:
     def m(self) -> int:
         return len(self.statement_ids)
 
-    def participant_index(self, pid: str) -> int | None:
-        return self._participant_index.get(pid)
-
-    def statement_index(self, tid: str) -> int | None:
-        return self._statement_index.get(tid)
-
     def flags(self, mod_out: set[str], meta: set[str]) -> tuple[np.ndarray, np.ndarray]:
         """Per statement: still in the analysis (not moderated out), and meta."""
         active = np.array([tid not in mod_out for tid in self.statement_ids], dtype=bool)
@@ -110,8 +101,6 @@ class VoteMatrix:
 
     def gram(self, mu: np.ndarray, active: np.ndarray) -> np.ndarray | None:
         """X^T X explicitly when there are few statements; None means: use the operator."""
-        from worker.analysis.pca import EXPLICIT_GRAM_MAX_STATEMENTS, gram_matrix
-
         return gram_matrix(self, mu, active) if self.m <= EXPLICIT_GRAM_MAX_STATEMENTS else None
 
     def subset_rows(self, rows: np.ndarray) -> VoteMatrix:
@@ -123,14 +112,6 @@ class VoteMatrix:
         """1 where a vote exists (agree, disagree or pass)."""
         v = self.values
         return sp.csr_matrix((np.ones_like(v.data), v.indices, v.indptr), shape=v.shape)
-
-    def indicator(self, value: int) -> sp.csr_matrix:
-        """1 where the vote equals ``value``."""
-        v = self.values
-        mask = (v.data == value).astype(np.float64)
-        result = sp.csr_matrix((mask, v.indices, v.indptr), shape=v.shape)
-        result.eliminate_zeros()
-        return result
 
     def centered_products(
         self, v: np.ndarray, mu: np.ndarray, active: np.ndarray, rows: np.ndarray | None = None
@@ -186,6 +167,18 @@ class VoteMatrix:
         disagree = np.bincount(key[data < 0], minlength=size).reshape(n_groups, self.m)
         seen = np.bincount(key, minlength=size).reshape(n_groups, self.m)
         return agree, disagree, seen
+
+
+def gram_matrix(matrix: VoteMatrix, mu: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """X^T X as a dense m x m array, with X the centred, mean-imputed matrix, from sparse products of the votes."""
+    r = matrix.values
+    w = matrix.voted()
+    rr = (r.T @ r).toarray()
+    rw = (r.T @ w).toarray()  # rw[j, k] = sum over voters of both j and k of r_ij
+    ww = (w.T @ w).toarray()
+    gram = rr - rw * mu[None, :] - (rw * mu[None, :]).T + ww * np.outer(mu, mu)
+    mask = active.astype(np.float64)
+    return gram * np.outer(mask, mask)
 
 
 def _first_appearance_codes(ids: np.ndarray) -> tuple[list[str], np.ndarray]:

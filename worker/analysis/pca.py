@@ -28,7 +28,6 @@ from worker.analysis import _kernels
 from worker.analysis.matrix import VoteMatrix
 
 N_COMPONENTS = 2
-EXPLICIT_GRAM_MAX_STATEMENTS = 400
 SUBSPACE_MAX_ITERATIONS = 100
 SUBSPACE_TOLERANCE = 1e-9
 # Below this many statements a direct eigendecomposition is cheaper than iterating.
@@ -71,18 +70,6 @@ def gram_operator(
         return result.reshape(v.shape)
 
     return apply
-
-
-def gram_matrix(matrix: VoteMatrix, mu: np.ndarray, active: np.ndarray) -> np.ndarray:
-    """X^T X as a dense m x m array, from sparse products of the vote matrix."""
-    r = matrix.values
-    w = matrix.voted()
-    rr = (r.T @ r).toarray()
-    rw = (r.T @ w).toarray()  # rw[j, k] = sum over voters of both j and k of r_ij
-    ww = (w.T @ w).toarray()
-    gram = rr - rw * mu[None, :] - (rw * mu[None, :]).T + ww * np.outer(mu, mu)
-    mask = active.astype(np.float64)
-    return gram * np.outer(mask, mask)
 
 
 class CoVoteStats:

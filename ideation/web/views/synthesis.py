@@ -5,15 +5,10 @@ Plain forms (POST-redirect-GET); every change goes through ``ideation.services``
 
 from __future__ import annotations
 
-import io
-import tempfile
-import zipfile
-from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.management import call_command
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ideation import selectors, services
 from ideation.exceptions import DomainError, UnknownChoice, UnknownQuestion, UnknownTheme
+from ideation.interop import polis
 from ideation.models import Answer, Consultation, Question, Theme
 from ideation.selectors import export_rows
 from ideation.web import reports
@@ -216,14 +212,10 @@ def _themes_post(request: HttpRequest, consultation: Consultation) -> HttpRespon
 def _polis_zip(consultation: Consultation) -> HttpResponse:
     """The Pol.is openData folder (what ``export_polis`` writes, which ``import_polis`` reads back) as a zip.
 
-    The command is called by name: the domain does not import the analysis side (worker/).
+    Built in memory from the selector; the files are exactly the format's (no spreadsheet escaping:
+    a text starting with "=" stays as written, so the folder round-trips).
     """
-    with tempfile.TemporaryDirectory(prefix="polis-export-") as folder:
-        call_command("export_polis", consultation.slug, folder, stdout=io.StringIO())
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in sorted(Path(folder).iterdir()):
-                archive.write(path, f"{consultation.slug}/{path.name}")
-    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    export = polis.export_from_data(selectors.polis_export_data(consultation=consultation))
+    response = HttpResponse(polis.archive(export, consultation.slug), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{consultation.slug}-polis-{timezone.now():%Y%m%d}.zip"'
     return response

@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
+from ideation.interop import polis
 from tests.conftest import REPORT
-from worker.analysis import polis_export, repness
+from worker.analysis import repness
 from worker.analysis.matrix import VoteMatrix
 
 DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "polis-open-data"
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"the Pol.is open data
 
 def test_group_informed_consensus_reproduces_bg2050():
     folder = DATA / "bg2050-volunteers"
-    export = polis_export.read(folder)
+    export = polis.read(folder)
     log = export.votes_in_time_order()
     matrix = VoteMatrix.from_votes([v.voter for v in log], [v.comment for v in log], [v.value for v in log])
     group_ids = sorted({g for g in export.groups.values() if g is not None})

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from tests.worker.analysis.helpers import camps
 from worker.analysis import pca
-from worker.analysis.matrix import VoteMatrix
+from worker.analysis.matrix import VoteMatrix, gram_matrix
 
 
 def test_latest_vote_wins_and_order_is_first_appearance():
@@ -55,7 +55,7 @@ def test_projection_matches_the_dense_definition(mod_out):
     matrix, _ = camps(20, 10, seed=1, density=0.7)
     active = np.array([tid not in mod_out for tid in matrix.statement_ids])
     mu = pca.active_means(matrix, active)
-    comps = pca.components(matrix.m, gram=pca.gram_matrix(matrix, mu, active))
+    comps = pca.components(matrix.m, gram=gram_matrix(matrix, mu, active))
     ours = pca.project(matrix, comps, mu, active)
     ref_comps, ref_participants, ref_statements, _ = dense_reference(matrix, active)
     assert np.allclose(np.abs(comps @ ref_comps.T), np.eye(2), atol=1e-8)
@@ -71,9 +71,9 @@ def test_operator_eigsh_and_warm_start_agree_with_the_explicit_matrix():
     matrix, _ = camps(25, 14, seed=2, density=0.6)
     active = np.ones(matrix.m, dtype=bool)
     mu = pca.active_means(matrix, active)
-    explicit = pca.components(matrix.m, gram=pca.gram_matrix(matrix, mu, active))
+    explicit = pca.components(matrix.m, gram=gram_matrix(matrix, mu, active))
     implicit = pca.components(matrix.m, operator=pca.gram_operator(matrix, mu, active))
-    warm = pca.components(matrix.m, gram=pca.gram_matrix(matrix, mu, active), warm=explicit + 0.05)
+    warm = pca.components(matrix.m, gram=gram_matrix(matrix, mu, active), warm=explicit + 0.05)
     for other in (implicit, warm):
         assert np.allclose(np.abs(explicit @ other.T), np.eye(2), atol=1e-6)
 
@@ -90,7 +90,7 @@ def test_incremental_covote_statistics_equal_the_direct_gram(votes):
     active = np.ones(matrix.m, dtype=bool)
     active[0] = False
     mu = pca.active_means(matrix, active)
-    assert np.allclose(live.gram(mu, active), pca.gram_matrix(matrix, mu, active), atol=1e-9)
+    assert np.allclose(live.gram(mu, active), gram_matrix(matrix, mu, active), atol=1e-9)
     raw, counts = live.centered_products(np.ones((matrix.m, 2)), mu, active)
     raw_ref, counts_ref = matrix.centered_products(np.ones((matrix.m, 2)), mu, active)
     assert np.allclose(raw, raw_ref) and np.allclose(counts, counts_ref)

@@ -10,9 +10,10 @@ from django.core.management.base import BaseCommand, CommandError
 from sklearn.metrics import adjusted_rand_score
 
 from ideation import selectors
+from ideation.interop import polis
 from ideation.models import Consultation
 from worker import jobs
-from worker.analysis import engine, polis_export, replay
+from worker.analysis import engine, replay
 from worker.analysis.matrix import VoteMatrix
 from worker.analysis.voteset import VoteSet
 
@@ -73,8 +74,8 @@ class Command(BaseCommand):
 
     def _from_export(self, directory: str, use_replay: bool, progress) -> dict:
         try:
-            export = polis_export.read(directory)
-        except polis_export.ExportError as exc:
+            export = polis.read(directory)
+        except polis.ExportError as exc:
             raise CommandError(str(exc)) from exc
         self._texts = {c.id: c.body for c in export.comments}
         log = export.votes_in_time_order()

@@ -1,12 +1,14 @@
-"""Reading and writing Pol.is export folders: every problem names its file and line."""
+"""The Pol.is export format: read from a folder or texts, written to a folder or a zip; errors name file and line."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from worker.analysis import polis_export
+from ideation.interop import polis
 
 COMMENTS = """timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body
 1500000000000,x,0,0,1,0,1,First comment
@@ -31,7 +33,7 @@ def folder(tmp_path: Path, **files: str) -> Path:
 
 
 def test_reads_comments_votes_and_moderation(tmp_path):
-    export = polis_export.read(folder(tmp_path))
+    export = polis.read(folder(tmp_path))
     assert [c.id for c in export.comments] == ["0", "1", "2"]
     assert export.comments[1].body == "Second, with a comma"
     assert export.mod_out == {"1"}
@@ -55,21 +57,21 @@ def test_reads_comments_votes_and_moderation(tmp_path):
     ],
 )
 def test_problems_name_the_file_and_line(tmp_path, files, message):
-    with pytest.raises(polis_export.ExportError) as info:
-        polis_export.read(folder(tmp_path, **files))
+    with pytest.raises(polis.ExportError) as info:
+        polis.read(folder(tmp_path, **files))
     assert message in str(info.value)
 
 
 def test_not_a_folder(tmp_path):
-    with pytest.raises(polis_export.ExportError, match="is not a folder"):
-        polis_export.read(tmp_path / "missing")
+    with pytest.raises(polis.ExportError, match="is not a folder"):
+        polis.read(tmp_path / "missing")
 
 
 def test_write_then_read_round_trips(tmp_path):
-    original = polis_export.read(folder(tmp_path / "in" if (tmp_path / "in").mkdir() is None else tmp_path))
+    original = polis.read(folder(tmp_path / "in" if (tmp_path / "in").mkdir() is None else tmp_path))
     original.groups = {"0": "0", "1": None}
-    polis_export.write(tmp_path / "out", original)
-    again = polis_export.read(tmp_path / "out")
+    polis.write(tmp_path / "out", original)
+    again = polis.read(tmp_path / "out")
     assert [(c.id, c.author, c.body, c.moderated, c.is_meta) for c in sorted(again.comments, key=lambda c: c.id)] == [
         (c.id, c.author, c.body, c.moderated, c.is_meta) for c in original.comments
     ]
@@ -77,3 +79,34 @@ def test_write_then_read_round_trips(tmp_path):
     assert {k: v.value for k, v in again.latest_votes().items()} == latest
     assert again.groups == {"0": "0", "1": None}
     assert (tmp_path / "out" / "summary.csv").read_text().startswith("voters,2")
+
+
+def test_reads_the_same_from_the_files_texts_as_from_the_folder(tmp_path):
+    texts = {"comments.csv": COMMENTS, "votes.csv": VOTES}
+    assert polis.read(texts) == polis.read(folder(tmp_path))
+    with pytest.raises(polis.ExportError, match=r"votes\.csv: is missing"):
+        polis.read({"comments.csv": COMMENTS})
+    with pytest.raises(polis.ExportError, match=r"votes\.csv, line 6: vote must be"):
+        polis.read({"comments.csv": COMMENTS, "votes.csv": VOTES + "1500000003000,x,0,2,5\n"})
+
+
+def test_a_file_that_is_not_utf8_is_named(tmp_path):
+    (tmp_path / "votes.csv").write_bytes(VOTES.encode() + b"1500000003000,x,0,2,\xff\n")
+    with pytest.raises(polis.ExportError, match=r"votes\.csv, line \d+: is not UTF-8"):
+        polis.read(folder(tmp_path, votes_csv=None))
+
+
+def test_the_zip_holds_one_folder_with_what_the_writer_writes(tmp_path):
+    export = polis.read(folder(tmp_path / "in" if (tmp_path / "in").mkdir() is None else tmp_path))
+    export.comments[0].body = "=1+1, a formula-looking comment, kept as written"
+    polis.write(tmp_path / "out", export)
+    with zipfile.ZipFile(io.BytesIO(polis.archive(export, "small"))) as zipped:
+        names = sorted(zipped.namelist())
+        assert names == [f"small/{n}" for n in ("comments.csv", "participants-votes.csv", "summary.csv", "votes.csv")]
+        texts = {Path(n).name: zipped.read(n).decode() for n in names}
+    assert texts == {p.name: p.read_bytes().decode() for p in (tmp_path / "out").iterdir()}
+    again = polis.read(texts)
+    assert {c.id: c.body for c in again.comments} == {c.id: c.body for c in export.comments}
+    assert {k: v.value for k, v in again.latest_votes().items()} == {
+        k: v.value for k, v in export.latest_votes().items()
+    }

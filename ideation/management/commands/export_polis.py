@@ -5,12 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from ideation import selectors
+from ideation.interop import polis
 from ideation.models import Consultation
-from worker.analysis import polis_export
-
-
-def _ms(moment) -> int:
-    return round(moment.timestamp() * 1000)
 
 
 class Command(BaseCommand):
@@ -24,29 +20,9 @@ class Command(BaseCommand):
         consultation = Consultation.objects.filter(slug=slug).first()
         if consultation is None:
             raise CommandError(f"There is no consultation with the slug {slug!r}.")
-        data = selectors.polis_export_data(consultation=consultation)
-        export = polis_export.Export(
-            comments=[
-                polis_export.Comment(
-                    id=s["id"],
-                    author=s["author"],
-                    body=s["text"],
-                    moderated=s["moderated"],
-                    timestamp=_ms(s["time"]),
-                    is_meta=s["is_meta"],
-                    is_seed=s["is_seed"],
-                )
-                for s in data["statements"]
-            ],
-            votes=[
-                polis_export.Vote(timestamp=_ms(v["time"]), comment=v["statement"], voter=v["voter"], value=v["choice"])
-                for v in data["votes"]
-            ],
-            summary={"topic": data["title"], "conversation-description": data["description"]},
-            groups=data["groups"],
-        )
+        export = polis.export_from_data(selectors.polis_export_data(consultation=consultation))
         try:
-            polis_export.write(directory, export)
+            polis.write(directory, export)
         except OSError as exc:
             raise CommandError(f"Cannot write to {directory}: {exc.strerror}") from exc
         self.stdout.write(
