@@ -86,16 +86,17 @@ async def test_dashboard_and_screen_follow_votes_live(web_server, demo_data, fac
     for choice in (1, -1, 0):
         await database_sync_to_async(voter.vote)(choice)
         votes += 1
-        # Within 2 s of the vote, without reloading.
+        # Without reloading. How soon is measured by bench/bench_live.py (p95 under a second at 200
+        # votes/s); here the wait is generous, so a loaded machine does not fail a test of behaviour.
         await dashboard.wait_for_function(
             "n => document.querySelector('[data-stat=\"votes\"]').textContent.trim() === String(n)",
             arg=votes,
-            timeout=2000,
+            timeout=15_000,
         )
         await screen.wait_for_function(
             "n => document.querySelector('[data-stat=\"votes\"]').textContent.trim() === String(n)",
             arg=votes,
-            timeout=2000,
+            timeout=15_000,
         )
     assert int(await dashboard.locator('[data-stat="participants"]').first.text_content()) == participants + 1
 
