@@ -105,3 +105,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     def saved(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+def two_camps_vote(consultation, statements, *, people: int = 20) -> None:
+    """``people`` web participants in two camps, each voting on every one of ``statements`` (via the services)."""
+    from ideation import services
+
+    for n in range(people):
+        other = services.participant_start(consultation=consultation, language="en", consent=True, channel="web")
+        for i, statement in enumerate(statements):
+            choice = 1 if (i + n) % 2 else -1
+            services.vote_cast(participant=other, statement_id=statement.pk, choice=choice, channel="web")

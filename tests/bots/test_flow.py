@@ -10,7 +10,7 @@ from bots import flow
 from bots.handlers import account_key
 from ideation import services
 from ideation.models import Answer, ChatSession, Consultation, Participant, Statement, Vote
-from tests.factories import StatementFactory
+from tests.factories import StatementFactory, two_camps_vote
 
 _ids = itertools.count(1000)
 
@@ -288,11 +288,7 @@ def test_results_say_the_analysis_is_being_updated_after_the_seventh_vote_then_g
     person = Person()
     join(person, consultation)
     statements = [*consultation.statements.all(), *(StatementFactory(consultation=consultation) for _ in range(8))]
-    for n in range(20):
-        other = services.participant_start(consultation=consultation, language="en", consent=True, channel="web")
-        for i, statement in enumerate(statements):
-            choice = 1 if (i + n) % 2 else -1
-            services.vote_cast(participant=other, statement_id=statement.pk, choice=choice, channel="web")
+    two_camps_vote(consultation, statements)
     jobs.run_analysis(consultation.pk)
     for statement in statements[:6]:
         services.vote_cast(participant=person.participant, statement_id=statement.pk, choice=1, channel="telegram")

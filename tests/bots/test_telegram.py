@@ -231,15 +231,10 @@ async def test_a_failing_update_is_logged_answered_and_the_others_are_served(dec
 
 
 def _a_crowd_and_an_analysis(consultation) -> None:
-    from ideation import services
+    from tests.factories import two_camps_vote
     from worker import jobs
 
-    statements = list(Statement.objects.filter(consultation=consultation))
-    for n in range(20):
-        other = services.participant_start(consultation=consultation, language="en", consent=True, channel="web")
-        for i, statement in enumerate(statements):
-            choice = 1 if (i + n) % 2 else -1
-            services.vote_cast(participant=other, statement_id=statement.pk, choice=choice, channel="web")
+    two_camps_vote(consultation, list(Statement.objects.filter(consultation=consultation)))
     jobs.run_analysis(consultation.pk)
 
 

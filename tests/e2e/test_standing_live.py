@@ -11,6 +11,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.m
 
 
 @database_sync_to_async
+def simulate_people() -> None:
+    """People in three opinion camps, so that a newcomer lands in a group big enough to be shown (5 or more)."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", simulated=40, verbosity=0)
+
+
+@database_sync_to_async
 def analyse() -> None:
     from worker import jobs
 
@@ -18,6 +26,7 @@ def analyse() -> None:
 
 
 async def test_the_closing_page_updates_itself_when_the_analysis_lands(web_server, demo_data, browser):
+    await simulate_people()
     await analyse()  # the demo's simulated people are placed; the newcomer is not yet
     context = await browser.new_context(locale="en-GB")
     page = await context.new_page()

@@ -92,24 +92,21 @@ def test_seed_statements_are_added_through_the_domain_rules(admin_client, consul
     assert Statement.objects.count() == 4
 
 
+EMPTY_INLINES = {
+    f"{inline}-{count}_FORMS": 0
+    for inline in ("questions", "stakeholder_groups", "regions")
+    for count in ("TOTAL", "INITIAL")
+}
+
+
+def _add_form(**fields) -> dict:
+    """A new consultation's admin form, without questions, groups or regions."""
+    return {"languages": ["en"], "default_language": "en", "status": "draft", **EMPTY_INLINES, **fields}
+
+
 def test_consultation_default_language_must_be_offered(admin_client):
-    response = admin_client.post(
-        "/admin/ideation/consultation/add/",
-        {
-            "slug": "new",
-            "title": "New",
-            "languages": ["fr", "es"],
-            "default_language": "en",
-            "status": "draft",
-            "moderation_mode": "strict",
-            "questions-TOTAL_FORMS": 0,
-            "questions-INITIAL_FORMS": 0,
-            "stakeholder_groups-TOTAL_FORMS": 0,
-            "stakeholder_groups-INITIAL_FORMS": 0,
-            "regions-TOTAL_FORMS": 0,
-            "regions-INITIAL_FORMS": 0,
-        },
-    )
+    form = _add_form(slug="new", title="New", languages=["fr", "es"], moderation_mode="strict")
+    response = admin_client.post("/admin/ideation/consultation/add/", form)
     assert response.status_code == 200
     assert "must be one of the languages offered" in response.content.decode()
     assert not Consultation.objects.filter(slug="new").exists()
@@ -187,20 +184,7 @@ def test_the_admin_saves_questions_through_the_services(admin_client, consultati
 
 
 def test_the_evidence_floor_is_set_in_the_admin_and_checked(admin_client):
-    data = {
-        "slug": "floored",
-        "title": "Floored",
-        "languages": ["en"],
-        "default_language": "en",
-        "status": "draft",
-        "moderation_mode": "open",
-        "questions-TOTAL_FORMS": 0,
-        "questions-INITIAL_FORMS": 0,
-        "stakeholder_groups-TOTAL_FORMS": 0,
-        "stakeholder_groups-INITIAL_FORMS": 0,
-        "regions-TOTAL_FORMS": 0,
-        "regions-INITIAL_FORMS": 0,
-    }
+    data = _add_form(slug="floored", title="Floored", moderation_mode="open")
     assert 'name="evidence_floor"' in admin_client.get("/admin/ideation/consultation/add/").content.decode()
     refused = admin_client.post("/admin/ideation/consultation/add/", {**data, "evidence_floor": 0})
     assert refused.status_code == 200 and "greater than or equal to 1" in refused.content.decode()
