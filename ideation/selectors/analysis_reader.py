@@ -46,6 +46,44 @@ class Audience(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class Tally:
+    """How the people who saw a statement voted, in the analysis: agree, disagree, pass."""
+
+    agree: int
+    disagree: int
+    passed: int
+
+    @property
+    def total(self) -> int:
+        return self.agree + self.disagree + self.passed
+
+    @property
+    def percents(self) -> tuple[int, int, int]:
+        """Whole percentages of agree, disagree and pass that add up to 100 (largest remainders)."""
+        counts = (self.agree, self.disagree, self.passed)
+        if not self.total:
+            return (0, 0, 0)
+        exact = [100 * c / self.total for c in counts]
+        whole = [int(e) for e in exact]
+        by_remainder = sorted(range(3), key=lambda i: exact[i] - whole[i], reverse=True)
+        for i in by_remainder[: 100 - sum(whole)]:
+            whole[i] += 1
+        return (whole[0], whole[1], whole[2])
+
+    @property
+    def agree_percent(self) -> int:
+        return self.percents[0]
+
+    @property
+    def disagree_percent(self) -> int:
+        return self.percents[1]
+
+    @property
+    def pass_percent(self) -> int:
+        return self.percents[2]
+
+
+@dataclass(frozen=True)
 class Claim:
     """A statement something is said of, with ``n``: how many people saw it (overall, or in the group).
 
@@ -56,6 +94,7 @@ class Claim:
     statement: Statement
     n: int
     value: float | None = None  # the score behind the claim: a share, a consensus, a bridging or contention score
+    tally: Tally | None = None  # overall agree / disagree / pass (None from a snapshot stored without them)
 
     @property
     def pk(self) -> int:
@@ -194,11 +233,23 @@ def _int(value) -> int | None:
         return None
 
 
-def _evidence(statements: list[dict]) -> dict[str, tuple[int, dict[str, int]]]:
+Evidence = dict[str, tuple[int, dict[str, int], Tally | None]]
+
+
+def _tally(counts) -> Tally | None:
+    try:
+        agree, disagree, passed = (int(c) for c in counts)
+    except (TypeError, ValueError):
+        return None
+    return Tally(agree=agree, disagree=disagree, passed=passed)
+
+
+def _evidence(statements: list[dict]) -> Evidence:
     return {
         str(s["id"]): (
             int(s.get("votes") or 0),
             {str(g): int((v or {}).get("votes") or 0) for g, v in (s.get("groups") or {}).items()},
+            _tally((s.get("agree"), s.get("disagree"), s.get("pass"))),
         )
         for s in statements
     }
@@ -236,9 +287,14 @@ def analysis_read(
     if result is not None:
         evidence = _evidence(result.get("statements") or [])
     else:
+        # [votes, {group: votes}] and, since the screen shows them, [agree, disagree, pass]
         evidence = {
-            str(sid): (int(n), {str(g): int(v) for g, v in groups.items()})
-            for sid, (n, groups) in summary["evidence"].items()
+            str(sid): (
+                int(entry[0]),
+                {str(g): int(v) for g, v in entry[1].items()},
+                _tally(entry[2] if len(entry) > 2 else None),
+            )
+            for sid, entry in summary["evidence"].items()
         }
     return _build(consultation, audience, row, source, evidence, participant)
 
@@ -248,7 +304,7 @@ def _build(
     audience: Audience,
     row: dict,
     source: dict,
-    evidence: dict[str, tuple[int, dict[str, int]]],
+    evidence: Evidence,
     participant: Participant | None,
 ) -> Analysis:
     floor = consultation.evidence_floor
@@ -261,7 +317,7 @@ def _build(
     below: set[int] = set()
 
     def seen(sid) -> tuple[int, dict[str, int]]:
-        return evidence.get(str(sid), (0, {}))
+        return evidence.get(str(sid), (0, {}, None))[:2]
 
     def claim(sid, value=None) -> Claim | None:
         """A claim about every group shown: enough people overall and in each of them."""
@@ -272,7 +328,7 @@ def _build(
         if n < floor or any(per_group.get(gid, 0) < floor for gid in visible_ids):
             below.add(pk)
             return None
-        return Claim(statement=shown[pk], n=n, value=value)
+        return Claim(statement=shown[pk], n=n, value=value, tally=evidence.get(str(sid), (0, {}, None))[2])
 
     def claims(entries, key: str) -> tuple[Claim, ...]:
         out = []

@@ -19,7 +19,9 @@ def membership_key(participant_id: str | int) -> str:
 
 
 def claim_evidence(result: dict) -> dict[str, list]:
-    """How many saw each statement the analysis says something of: {id: [overall, {group id: in the group}]}.
+    """How many saw each statement the analysis says something of, and how they voted.
+
+    {id: [overall, {group id: in the group}, [agree, disagree, pass]]}.
 
     Kept in the snapshot's summary, so that pages apply the evidence floor without loading the whole result.
     """
@@ -31,6 +33,7 @@ def claim_evidence(result: dict) -> dict[str, list]:
         str(s["id"]): [
             int(s.get("votes") or 0),
             {str(g): int((v or {}).get("votes") or 0) for g, v in (s.get("groups") or {}).items()},
+            [int(s.get("agree") or 0), int(s.get("disagree") or 0), int(s.get("pass") or 0)],
         ]
         for s in result.get("statements") or []
         if str(s.get("id")) in claimed

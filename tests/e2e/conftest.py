@@ -3,6 +3,7 @@ and Debian's headless Chromium driven by Playwright."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -69,12 +70,12 @@ def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 60) -> N
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
-@pytest.fixture(scope="session")
-def web_server(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[str]:
+@contextlib.contextmanager
+def serve(django_db_blocker, tmp_path_factory, **extra_env: str) -> Iterator[str]:
     """uvicorn with the compose web command, on a free loopback port, serving collected static files."""
     static_root = tmp_path_factory.mktemp("static")
     with django_db_blocker.unblock():
-        env = process_env(STATIC_ROOT=str(static_root), WHITENOISE_USE_FINDERS="false")
+        env = process_env(STATIC_ROOT=str(static_root), WHITENOISE_USE_FINDERS="false", **extra_env)
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
         cwd=ROOT,
@@ -104,6 +105,12 @@ def web_server(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator
         log.close()
         if "Traceback" in output:
             print(output)  # shown with the test report
+
+
+@pytest.fixture(scope="session")
+def web_server(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[str]:
+    with serve(django_db_blocker, tmp_path_factory) as url:
+        yield url
 
 
 @pytest.fixture

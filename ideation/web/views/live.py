@@ -84,6 +84,13 @@ def breakdown(request: HttpRequest, consultation: Consultation, statement_id: in
     return render(request, template, context)
 
 
+def _qr_svg(url: str) -> str:
+    """The QR code as an SVG that scales to its box (a viewBox, no fixed size): the stylesheet sizes it."""
+    return segno.make(url, error="m").svg_inline(
+        border=2, dark="#000", light="#fff", omitsize=True, svgclass="qr-code", title=url
+    )
+
+
 @require_GET
 def screen(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = selectors.consultation_get(slug=slug)
@@ -103,10 +110,11 @@ def screen(request: HttpRequest, slug: str) -> HttpResponse:
         "consultation": consultation,
         "title": consultation.localized("title", language),
         "stats": selectors.consultation_stats(consultation=consultation),
-        "analysis": selectors.analysis_view(consultation=consultation, public=True),
+        # the screen draws no map: the summary (lists, groups, evidence and tallies) is enough
+        "analysis": selectors.analysis_read(consultation=consultation, audience=selectors.Audience.PUBLIC),
         "join_url": join_url,
         "join_short": join_url.split("://", 1)[-1].rstrip("/"),
-        "qr": segno.make(join_url, error="m").svg_inline(scale=8, border=2, dark="#000", light="#fff"),
+        "qr": _qr_svg(join_url),
         "telegram_url": f"https://t.me/{bot}?start={consultation.slug}" if bot else "",
         "live_paused": _live_paused(),
         "ws_path": f"/ws/screen/{consultation.slug}/",
