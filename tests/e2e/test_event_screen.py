@@ -117,6 +117,17 @@ async def test_the_event_screen_fits_a_projector_in_english_and_arabic(screen_se
                 await context.close()
     assert not problems, "\n".join(problems)
 
+    # A short frame holds fewer statements than the lists have: the screen turns pages by itself.
+    page = await (await browser.new_context(viewport={"width": 1280, "height": 520})).new_page()
+    await page.goto(f"{screen_server}/c/nextstrategy/screen/")
+    await page.wait_for_selector("[data-rotate][data-paged]")
+    first = "document.querySelector('[data-section=contention] li.claim:not([hidden]) .text').textContent"
+    pages = int(await page.get_attribute("[data-section=contention] [data-rotate]", "data-pages"))
+    assert pages >= 2, "a short frame shows the contention list in pages"
+    before = await page.evaluate(first)
+    await page.wait_for_function(f"before => {first} !== before", arg=before, timeout=15_000)
+    await page.close()
+
 
 def check(m: dict, where: str, width: int, height: int, language: str, javascript: bool) -> list[str]:
     problems = []

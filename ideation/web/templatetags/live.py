@@ -1,6 +1,8 @@
-"""Small filters for the dashboard's tables."""
+"""Small filters for the dashboard's tables and the event screen."""
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -37,3 +39,11 @@ def words(value: str) -> list[str]:
 @register.filter
 def get(mapping: dict, key: str):
     return mapping.get(key)
+
+
+@register.filter
+def breakable(address: str) -> str:
+    """An address that may wrap (``<wbr>``) after its host and before a ``?``, rather than mid-word."""
+    host, slash, path = address.partition("/")
+    parts = [escape(host), escape(slash + path).replace("?", "<wbr>?")]
+    return mark_safe("<wbr>".join(p for p in parts if p))  # noqa: S308 - escaped first
