@@ -95,12 +95,12 @@ def seed() -> None:
         statement.save()
 
 
-async def test_the_event_screen_fits_a_projector_in_english_and_arabic(screen_server, demo_data, browser):
+async def test_the_event_screen_fits_a_projector_in_english_arabic_and_french(screen_server, demo_data, browser):
     await database_sync_to_async(seed)()
     problems: list[str] = []
     for javascript in (True, False):
         for width, height in SIZES:
-            for language in ("en", "ar"):
+            for language in ("en", "ar", "fr"):  # French has the longest labels
                 where = f"{width}x{height} {language}{'' if javascript else ' without JavaScript'}"
                 context = await browser.new_context(
                     viewport={"width": width, "height": height}, java_script_enabled=javascript
