@@ -49,8 +49,13 @@
     if (message.type === "screen") {
       var show = function () { root.setAttribute("data-view", message.view); };
       if (message.view === "pinned") fetchPart("pinned").then(show);
-      else if (message.view === "results") fetchPart("results").then(show);
-      else show();
+      else {
+        var block = root.querySelector('[data-part="pinned"]');
+        latest.pinned = (latest.pinned || 0) + 1;  // an answer still on its way is dropped
+        if (block) block.innerHTML = "";  // nothing pinned any more: no stale block left behind
+        if (message.view === "results") fetchPart("results").then(show);
+        else show();
+      }
     } else if (message.type === "pinned") {
       pinned(message);
     } else if (message.type === "refresh" && message.parts.indexOf("analysis") >= 0) {
