@@ -124,3 +124,20 @@ class InvalidKeywords(DomainError):
 class ThemingBusy(DomainError):
     code = "theming_busy"
     default_message = _("Themes are already being suggested for this consultation. Please wait for that run.")
+
+
+class InvalidScreenChange(DomainError):
+    """Presenter mode: a change of the event screen that is not possible (nothing is stored)."""
+
+    code = "invalid_screen_change"
+    default_message = _("Choose one change of the screen: pin a statement, unpin, or a view.")
+
+
+class UnknownScreenView(InvalidScreenChange):
+    code = "unknown_screen_view"
+    default_message = _("The screen has no such view. Choose overview, join or results.")
+
+
+class StatementNotPinnable(InvalidScreenChange):
+    code = "statement_not_pinnable"
+    default_message = _("Only an accepted statement of this consultation can be shown on the event screen.")

@@ -470,3 +470,29 @@ class ChatSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} chat {self.key[:8]}"
+
+
+class ScreenState(models.Model):
+    """What the public event screen of a consultation shows, set by facilitators (presenter mode).
+
+    ``pinned``: the statement under discussion, shown large (only while it is
+    accepted); else ``view``. A page reload shows the same state.
+    """
+
+    class View(models.TextChoices):
+        OVERVIEW = "overview", _("Overview")
+        JOIN = "join", _("Join")
+        RESULTS = "results", _("Results")
+
+    consultation = models.OneToOneField(
+        Consultation, on_delete=models.CASCADE, primary_key=True, related_name="screen_state"
+    )
+    view = models.CharField(max_length=10, choices=View.choices, default=View.OVERVIEW)
+    pinned = models.ForeignKey(Statement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"screen of {self.consultation_id}: {self.view} {self.pinned_id or ''}".strip()

@@ -35,6 +35,7 @@ __all__ = [
     "moderation_changed",
     "redis_available",
     "schedule_analysis",
+    "screen_changed",
     "theming_requested",
 ]
 
@@ -53,6 +54,11 @@ def moderation_changed(*, consultation_id: int) -> None:
 def consultation_changed(*, consultation_id: int) -> None:
     """A consultation was opened, closed or set up differently: live views hear of it after commit."""
     transaction.on_commit(partial(publish, consultation_id, {"type": "activity", "kind": "consultation"}))
+
+
+def screen_changed(*, consultation_id: int) -> None:
+    """Facilitators changed what the event screen shows (presenter mode): screens and dashboards hear of it."""
+    transaction.on_commit(partial(publish, consultation_id, {"type": "screen", "kind": "screen"}))
 
 
 def analysis_stored(*, consultation_id: int, version: int) -> None:

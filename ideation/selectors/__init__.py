@@ -354,6 +354,21 @@ from ideation.selectors.live import (  # noqa: E402
 from ideation.selectors.live import (  # noqa: E402
     statement_breakdown as statement_breakdown,
 )
+from ideation.selectors.screen import (  # noqa: E402
+    PinnedNumbers as PinnedNumbers,
+)
+from ideation.selectors.screen import (  # noqa: E402
+    ScreenShown as ScreenShown,
+)
+from ideation.selectors.screen import (  # noqa: E402
+    pinned_numbers as pinned_numbers,
+)
+from ideation.selectors.screen import (  # noqa: E402
+    screen_shown as screen_shown,
+)
+from ideation.selectors.screen import (  # noqa: E402
+    statements_pinnable as statements_pinnable,
+)
 from ideation.selectors.themes import (  # noqa: E402
     answer_theme_ids as answer_theme_ids,
 )

@@ -27,6 +27,7 @@ from ideation.services.participants import (
     participant_set_quote_consent,
     participant_start,
 )
+from ideation.services.screen import screen_set
 from ideation.services.setup import (
     consultation_save,
     consultation_upsert,
@@ -75,6 +76,7 @@ __all__ = [
     "participant_start",
     "question_save",
     "question_upsert",
+    "screen_set",
     "statement_moderate",
     "statement_seed",
     "statement_submit",

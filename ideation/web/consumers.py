@@ -56,8 +56,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         self.last_pong = time.monotonic()
         await self.push_stats()
+        await self.connected()
         self.heartbeat = asyncio.ensure_future(self._heartbeat())
         self.pinger = asyncio.ensure_future(self._ping())
+
+    async def connected(self) -> None:
+        """Accepted and sent its first counters: what else a socket sends first."""
 
     async def disconnect(self, code: int) -> None:
         for task in (getattr(self, "pending", None), getattr(self, "heartbeat", None), getattr(self, "pinger", None)):
@@ -84,6 +88,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def analysis(self, event: dict) -> None:
         await self.send_json({"type": "refresh", "parts": ["analysis", "timeline"], "version": event.get("version")})
+
+    async def screen(self, event: dict) -> None:
+        """Facilitators changed what the event screen shows: the dashboard redraws its control."""
+        await self.send_json({"type": "refresh", "parts": ["presenter"]})
 
     async def live_ping(self, event: dict) -> None:
         self.last_pong = time.monotonic()
@@ -126,30 +134,34 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "stats", "stats": flatten(stats, public=self.public)})
 
 
-class _SharedStats:
-    """The latest count of each consultation in this process, shared by every socket it still serves.
+class _Shared:
+    """The latest reading of each consultation in this process, shared by every socket it still serves.
 
     A count whose queries started after an event arrived includes that
     event's vote (it was committed before the event was sent), so a socket
-    asking for counts "since" an event takes a count already under way that
-    started after it, or starts one.
+    asking for numbers "since" an event takes a reading already under way
+    that started after it, or starts one.
     """
 
-    def __init__(self) -> None:
-        self._latest: dict[tuple[int, int], tuple[float, asyncio.Future]] = {}
+    def __init__(self, read) -> None:
+        self._read = read  # (consultation, *args) -> numbers, run in a thread
+        self._latest: dict[tuple, tuple[float, asyncio.Future]] = {}
 
-    async def get(self, consultation, *, since: float) -> dict:
-        key = (id(asyncio.get_running_loop()), consultation.pk)
+    async def get(self, consultation, *args, since: float):
+        key = (id(asyncio.get_running_loop()), consultation.pk, *(getattr(a, "pk", a) for a in args))
         entry = self._latest.get(key)
         if entry is None or entry[0] < since:
-            # Fresh numbers (not the page-load cache): a push must include the vote that caused it.
-            count = database_sync_to_async(selectors.consultation_stats)(consultation=consultation, cached=False)
-            entry = (time.monotonic(), asyncio.ensure_future(count))
+            reading = database_sync_to_async(self._read)(consultation, *args)
+            entry = (time.monotonic(), asyncio.ensure_future(reading))
             self._latest[key] = entry
         return await asyncio.shield(entry[1])
 
 
-_stats = _SharedStats()
+# Fresh numbers (not the page-load cache): a push must include the vote that caused it.
+_stats = _Shared(lambda consultation: selectors.consultation_stats(consultation=consultation, cached=False))
+_pinned = _Shared(
+    lambda consultation, statement: selectors.pinned_numbers(consultation=consultation, statement=statement)
+)
 
 
 def flatten(stats: dict, *, public: bool) -> dict[str, int]:
@@ -170,5 +182,51 @@ class DashboardConsumer(LiveConsumer):
 
 
 class ScreenConsumer(LiveConsumer):
+    """The public event screen, read-only. Presenter mode: it is told the view facilitators chose
+    (``{"type": "screen", "view": ..., "pinned": id}``) and, while a statement is pinned, that statement's
+    votes with every push of the counters (``{"type": "pinned", ...}``, ``selectors.PinnedNumbers``)."""
+
     staff_only = False
     public = True
+    shown: selectors.ScreenShown | None = None
+
+    async def connected(self) -> None:
+        await self.send_screen()
+        await self.push_pinned(since=time.monotonic())
+
+    async def send_screen(self) -> None:
+        """Read what the screen shows now; tell the page when that changed.
+
+        On connect (a reconnect too: the state may have changed meanwhile) the
+        page is told once facilitators have ever set the screen; until then it
+        shows the overview it was loaded with.
+        """
+        shown = await database_sync_to_async(selectors.screen_shown)(consultation=self.consultation)
+        before, self.shown = self.shown, shown
+        if (before is None and shown.stored) or (
+            before is not None and (before.view, _pk(before.pinned)) != (shown.view, _pk(shown.pinned))
+        ):
+            await self.send_json({"type": "screen", "view": shown.view, "pinned": _pk(shown.pinned)})
+
+    async def screen(self, event: dict) -> None:
+        await self.send_screen()
+        await self.push_stats()
+
+    async def activity(self, event: dict) -> None:
+        if event.get("kind") in ("moderation", "consultation"):
+            await self.send_screen()  # a pinned statement no longer accepted leaves the screen
+        await super().activity(event)
+
+    async def push_stats(self, *, since: float | None = None) -> None:
+        since = time.monotonic() if since is None else since
+        await super().push_stats(since=since)
+        await self.push_pinned(since=since)
+
+    async def push_pinned(self, *, since: float) -> None:
+        if self.shown is not None and self.shown.pinned is not None:
+            numbers = await _pinned.get(self.consultation, self.shown.pinned, since=since)
+            await self.send_json(numbers.as_message())
+
+
+def _pk(statement) -> int | None:
+    return statement.pk if statement is not None else None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ideation.web.views import live, moderation, participant, synthesis
+from ideation.web.views import live, moderation, participant, presenter, synthesis
 
 app_name = "ideation"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("c/<slug:slug>/privacy/", participant.privacy, name="privacy"),
     path("c/<slug:slug>/screen/", live.screen, name="screen"),
     path("facilitate/<slug:slug>/", live.dashboard, name="dashboard"),
+    path("facilitate/<slug:slug>/screen/", presenter.screen_control, name="screen_control"),
     path("facilitate/<slug:slug>/statements/<int:statement_id>/", live.breakdown, name="breakdown"),
     path("facilitate/<slug:slug>/report/", synthesis.report, name="report"),
     path("facilitate/<slug:slug>/themes/", synthesis.themes, name="themes"),

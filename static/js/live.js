@@ -42,6 +42,7 @@
       var message = JSON.parse(event.data);
       if (message.type === "stats") setStats(message.stats);
       if (message.type === "refresh") message.parts.forEach(refresh);
+      root.dispatchEvent(new CustomEvent("live:message", { detail: message }));  // for presenter.js
     };
     socket.onclose = function () {
       root.setAttribute("data-connected", "false");

@@ -18,10 +18,16 @@ from django.views.decorators.http import require_GET
 
 from ideation import events, selectors
 from ideation.models import Consultation, Statement
+from ideation.web.views import presenter
 from ideation.web.views.common import choose_language
 from ideation.web.views.moderation import staff_page
 
-PARTS = ("counters", "analysis", "moderation", "timeline")
+PARTS = ("counters", "analysis", "moderation", "timeline", "presenter")
+SCREEN_PARTS = {
+    "analysis": "ideation/live/_screen_analysis.html",
+    "pinned": "ideation/live/_screen_pinned.html",
+    "results": "ideation/live/_screen_results.html",
+}
 
 
 def _live_paused() -> bool:
@@ -61,6 +67,7 @@ def dashboard(request: HttpRequest, consultation: Consultation) -> HttpResponse:
             "pending": selectors.moderation_queue(consultation=consultation, state=Statement.Moderation.PENDING)[:50]
         },
         "timeline": lambda: {"timeline": _timeline_svg(selectors.participation_timeline(consultation=consultation))},
+        "presenter": lambda: presenter.control_context(consultation),
     }
     context = {
         "consultation": consultation,
@@ -104,7 +111,7 @@ def screen(request: HttpRequest, slug: str) -> HttpResponse:
     join_url = request.build_absolute_uri(reverse("ideation:landing", kwargs={"slug": consultation.slug}))
     bot = settings.TELEGRAM_BOT_USERNAME
     part = request.GET.get("part")
-    if part is not None and part not in {"analysis"}:
+    if part is not None and part not in SCREEN_PARTS:
         raise Http404("unknown part")
     context = {
         "consultation": consultation,
@@ -121,8 +128,9 @@ def screen(request: HttpRequest, slug: str) -> HttpResponse:
         "offered_languages": [(c, n) for c, n in settings.LANGUAGES if c in consultation.languages],
         "part": part,
         "public": True,
+        **presenter.screen_context(consultation),
     }
-    template = "ideation/live/_screen_analysis.html" if part else "ideation/live/screen.html"
+    template = SCREEN_PARTS[part] if part else "ideation/live/screen.html"
     response = render(request, template, context)
     response.headers["Content-Language"] = language
     return response
