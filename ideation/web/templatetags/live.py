@@ -1,7 +1,9 @@
-"""Small filters for the dashboard's tables."""
+"""Small filters for the dashboard's tables, and the live pages' links for the admin's index."""
 
 from django import template
 from django.utils.translation import gettext as _
+
+from ideation import selectors
 
 register = template.Library()
 
@@ -37,3 +39,9 @@ def words(value: str) -> list[str]:
 @register.filter
 def get(mapping: dict, key: str):
     return mapping.get(key)
+
+
+@register.simple_tag
+def staff_consultations():
+    """Every consultation, for the "Live pages" block of the admin's index."""
+    return selectors.consultations_for_staff()
