@@ -44,6 +44,14 @@ def test_each_staff_page_marks_its_own_tab(consultation, staff_client, path):
 
 
 @pytest.mark.django_db
+def test_the_printable_report_marks_itself_in_its_toolbar(consultation, staff_client):
+    path = f"/facilitate/{consultation.slug}/report/"
+    html = staff_client.get(path).content.decode()
+    toolbar = re.search(r'<nav class="toolbar"[^>]*>(.*?)</nav>', html, re.S).group(1)
+    assert re.findall(r'<a href="([^"]+)" aria-current="page">', toolbar) == [path]
+
+
+@pytest.mark.django_db
 def test_a_statements_breakdown_marks_no_tab(consultation, staff_client):
     statement = consultation.statements.first()
     html = staff_client.get(f"/facilitate/{consultation.slug}/statements/{statement.pk}/").content.decode()
