@@ -73,6 +73,7 @@ READ = {
 PHONE_PAGES = (
     "/facilitate/nextstrategy/",
     "/moderate/nextstrategy/",
+    "/moderate/nextstrategy/?state=all",
     "/moderate/nextstrategy/log/",
     "/facilitate/nextstrategy/themes/",
     "/facilitate/nextstrategy/exports/",
