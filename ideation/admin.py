@@ -146,7 +146,9 @@ class ConsultationAdmin(admin.ModelAdmin):
     @admin.display(description=_("Pages"))
     def links(self, obj: Consultation) -> str:
         return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("ideation:dashboard", kwargs={"slug": obj.slug}),
+            _("dashboard"),
             reverse("ideation:landing", kwargs={"slug": obj.slug}),
             _("participant view"),
             reverse("ideation:moderation", kwargs={"slug": obj.slug}),

@@ -35,6 +35,11 @@ def consultations_listed() -> QuerySet[Consultation]:
     return Consultation.objects.exclude(status=Consultation.Status.DRAFT).order_by("-status", "-created")
 
 
+def consultations_for_staff() -> QuerySet[Consultation]:
+    """Every consultation, drafts included (open ones first): the facilitators' way in to the live pages."""
+    return Consultation.objects.order_by("-status", "-created")
+
+
 def participant_get(*, consultation: Consultation, uid: str | uuid.UUID) -> Participant | None:
     try:
         uid = uuid.UUID(str(uid))

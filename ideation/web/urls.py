@@ -27,4 +27,5 @@ urlpatterns = [
     path("moderate/<slug:slug>/", moderation.queue, name="moderation"),
     path("moderate/<slug:slug>/log/", moderation.log, name="moderation_log"),
     path("moderate/<slug:slug>/log.csv", moderation.log_csv, name="moderation_log_csv"),
+    path("facilitate/", moderation.live_pages, name="live_pages"),
 ]

@@ -1,9 +1,11 @@
-"""Small filters for the dashboard's tables and the event screen."""
+"""Small filters for the dashboard's tables and the event screen, and the live pages' links for the admin's index."""
 
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from ideation import selectors
 
 register = template.Library()
 
@@ -47,3 +49,9 @@ def breakable(address: str) -> str:
     host, slash, path = address.partition("/")
     parts = [escape(host), escape(slash + path).replace("?", "<wbr>?")]
     return mark_safe("<wbr>".join(p for p in parts if p))  # noqa: S308 - escaped first
+
+
+@register.simple_tag
+def staff_consultations():
+    """Every consultation, for the "Live pages" block of the admin's index."""
+    return selectors.consultations_for_staff()

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from ideation import selectors, services
 from ideation.exceptions import DomainError
@@ -47,6 +47,16 @@ def staff_page(view: Callable) -> Callable:
     return wrapper
 
 
+@require_GET
+def live_pages(request: HttpRequest) -> HttpResponse:
+    """/facilitate/: every consultation with links to its live pages, for facilitators."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not (request.user.is_active and request.user.is_staff):
+        raise PermissionDenied(_("Only facilitators can moderate."))
+    return render(request, "ideation/live/pages.html", {"consultations": selectors.consultations_for_staff()})
+
+
 @require_http_methods(["GET", "POST"])
 @staff_page
 def queue(request: HttpRequest, consultation: Consultation) -> HttpResponse:
@@ -69,6 +79,7 @@ def queue(request: HttpRequest, consultation: Consultation) -> HttpResponse:
             ("all", _("All"), sum(counts.values())),
         ],
         "modes": Consultation.Moderation.choices,
+        "nav": "queue",
     }
     return render(request, "ideation/moderation/queue.html", context)
 
@@ -119,7 +130,7 @@ def _moderate(request: HttpRequest, consultation: Consultation, state_name: str)
 def log(request: HttpRequest, consultation: Consultation) -> HttpResponse:
     entries = selectors.moderation_log(consultation=consultation).select_related("statement")
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
-    return render(request, "ideation/moderation/log.html", {"consultation": consultation, "page": page, "is_log": True})
+    return render(request, "ideation/moderation/log.html", {"consultation": consultation, "page": page, "nav": "log"})
 
 
 @require_http_methods(["GET"])

@@ -44,6 +44,7 @@ def report(request: HttpRequest, consultation: Consultation) -> HttpResponse:
     language = language if language in dict(settings.LANGUAGES) else None
     toolbar = {
         "back": reverse("ideation:dashboard", kwargs={"slug": consultation.slug}),
+        "report": reverse("ideation:report", kwargs={"slug": consultation.slug}),
         "exports": reverse("ideation:exports", kwargs={"slug": consultation.slug}),
         "themes": reverse("ideation:themes", kwargs={"slug": consultation.slug}),
     }
