@@ -38,8 +38,16 @@ def client_key(request: HttpRequest) -> str:
 
 
 def wants_json(request: HttpRequest) -> bool:
-    """Requests from our small enhancement script (static/js/enhance.js)."""
-    return request.headers.get("X-Requested-With") == "fetch"
+    """Requests from our small enhancement script (static/js/enhance.js), or any client asking for JSON.
+
+    ``Accept: application/json`` counts when JSON is preferred to HTML (a
+    browser's ``text/html, ..., */*`` still gets the page).
+    """
+    if request.headers.get("X-Requested-With") == "fetch":
+        return True
+    if "json" not in request.headers.get("Accept", ""):
+        return False
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
 
 
 def participant_page(*, needs_participant: bool = True) -> Callable:
