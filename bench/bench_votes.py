@@ -168,6 +168,38 @@ def generate(plan: dict) -> dict:
     return results
 
 
+# --- CPU accounting (from /proc: Linux) ------------------------------------------------------------
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def cpu_by_role(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the web server (with its worker processes), PostgreSQL and Redis."""
+    totals = {"web": 0.0, "postgres": 0.0, "redis": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm = (entry / "comm").read_text().strip()
+            ppid = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
+        except OSError:
+            continue
+        pid = int(entry.name)
+        if pid == server_pid or ppid == server_pid:
+            totals["web"] += _cpu_seconds(pid)
+        elif comm == "postgres":
+            totals["postgres"] += _cpu_seconds(pid)
+        elif comm.startswith("redis-server"):
+            totals["redis"] += _cpu_seconds(pid)
+    return totals
+
+
 # --- the bench ---------------------------------------------------------------------------------
 
 
@@ -178,7 +210,7 @@ def quantile(values: list[float], q: float) -> float:
 def start_server(port: int, workers: int) -> subprocess.Popen:
     bin_dir = Path(sys.executable).parent
     command = [str(bin_dir / "uvicorn"), "config.asgi:application", "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--no-access-log", "--lifespan", "off"]
+    command += ["--proxy-headers", "--forwarded-allow-ips", "*", "--no-access-log", "--lifespan", "off"]
     if workers > 1:
         command += ["--workers", str(workers)]
     server = subprocess.Popen(command, cwd=ROOT, env={**os.environ})
@@ -232,7 +264,17 @@ def main() -> None:
             server = start_server(port, workers)
             try:
                 for clients in (int(c) for c in args.clients.split(",")):
-                    measure(port, workers, clients, args.seconds, slug, cookies, statements, args.endpoints.split(","))
+                    measure(
+                        port,
+                        server.pid,
+                        workers,
+                        clients,
+                        args.seconds,
+                        slug,
+                        cookies,
+                        statements,
+                        args.endpoints.split(","),
+                    )
             finally:
                 server.terminate()
                 server.wait(timeout=30)
@@ -274,7 +316,7 @@ def prepare(participants: int, statements: int) -> tuple[str, list[str], list[in
     return consultation.slug, cookies, list(consultation.statements.values_list("pk", flat=True))
 
 
-def measure(port, workers, clients, seconds, slug, cookies, statements, endpoints) -> None:
+def measure(port, server_pid, workers, clients, seconds, slug, cookies, statements, endpoints) -> None:
     from django.db import connection
 
     from ideation.models import Vote
@@ -297,7 +339,9 @@ def measure(port, workers, clients, seconds, slug, cookies, statements, endpoint
             pool.apply(generate, ({**plan, "seconds": 1.0},))
             Vote.objects.all().delete()  # the measure casts the same votes again
             connection.close()
+            before = cpu_by_role(server_pid)
             result = pool.apply(generate, (plan,))
+            after = cpu_by_role(server_pid)
         stored = None
         if endpoint != "trivial":
             stored = Vote.objects.count()
@@ -313,7 +357,12 @@ def measure(port, workers, clients, seconds, slug, cookies, statements, endpoint
         line = (
             f"{endpoint:8} {figures[endpoint]['rate']:7.0f}/s  p50 {figures[endpoint]['p50'] * 1000:7.1f} ms  "
             f"p99 {figures[endpoint]['p99'] * 1000:7.1f} ms  accepted {result['ok']}, refused {result['refused']}, "
-            f"errors {result['errors']}; generator CPU {result['cpu'] / max(answered, 1) * 1e3:.2f} ms/request"
+            f"errors {result['errors']}"
+        )
+        per = {role: (after[role] - before[role]) / max(answered, 1) * 1e3 for role in after}
+        line += (
+            f"\n{'':9}CPU a request: web {per['web']:.2f} ms, PostgreSQL {per['postgres']:.2f} ms "
+            f"(all its clients), Redis {per['redis']:.2f} ms, generator {result['cpu'] / max(answered, 1) * 1e3:.2f} ms"
         )
         if stored is not None:
             verdict = "exactly once" if stored == result["ok"] else "NOT exactly once"

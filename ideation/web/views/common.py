@@ -62,10 +62,11 @@ def participant_page(*, needs_participant: bool = True) -> Callable:
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, slug: str, *args, **kwargs) -> HttpResponse:
-            consultation = selectors.consultation_get(slug=slug, include_drafts=request.user.is_staff)
+            consultation, participant, tampered = participant_cookie.resolve(
+                request, slug, include_drafts=request.user.is_staff
+            )
             if consultation is None:
                 raise Http404(_("There is no consultation here."))
-            participant, tampered = participant_cookie.read(request, consultation)
             language = choose_language(request, consultation, participant)
             translation.activate(language)
             request.LANGUAGE_CODE = language
