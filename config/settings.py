@@ -159,6 +159,9 @@ else:
 
 # Analyses: "celery" (workers, services profile), "thread" (in-process, embedded
 # profile) or "off"; debounced per consultation (ideation/events/).
+# Live pushes and analysis requests of one process are sent together, at most every this many seconds
+# (ideation/events/coalesce.py); 0 sends each at once.
+EVENTS_COALESCE_SECONDS = env.float("EVENTS_COALESCE_SECONDS", default=0.05)
 ANALYSIS_RUNNER = env.str("ANALYSIS_RUNNER", default="celery" if REDIS_URL else "thread")
 ANALYSIS_TASK = "worker.tasks.analyse_consultation"
 ANALYSIS_DEBOUNCE_SECONDS = env.float("ANALYSIS_DEBOUNCE_SECONDS", default=2.0)

@@ -8,6 +8,7 @@ only live views and analyses pause.
 - ``live``: pushes to the dashboards and event screens (channel layer);
 - ``outage``: the back-off after a Redis failure, and the live events held meanwhile;
 - ``scheduling``: analyses debounced per consultation, on Celery or in-process;
+- ``coalesce``: one process's contributions told to Redis together, every 50 ms;
 - ``lease``: at most one analysis of a consultation at a time, even when a worker dies.
 
 Tasks stay "ids in, job, service out": ``worker.tasks`` only enters
@@ -18,8 +19,11 @@ from __future__ import annotations
 
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 
+from ideation.events import scheduling
+from ideation.events.coalesce import Coalescer
 from ideation.events.lease import analysis_lease, analysis_running
 from ideation.events.live import group_name, publish
 from ideation.events.outage import redis_available
@@ -73,6 +77,16 @@ def theming_requested(*, run_id: int) -> None:
 
 
 def _after_commit(consultation_id: int, kind: str) -> None:
-    publish(consultation_id, {"type": "activity", "kind": kind})
-    if kind in ANALYSIS_KINDS:
+    coalescer.add(consultation_id, kind)
+
+
+def _deliver(consultation_id: int, kinds: set[str]) -> None:
+    """One activity push per kind, and one analysis request for all of them (``coalesce``)."""
+    for kind in sorted(kinds):
+        publish(consultation_id, {"type": "activity", "kind": kind})
+    if kinds & ANALYSIS_KINDS:
         schedule_analysis(consultation_id)
+
+
+coalescer = Coalescer(_deliver, lambda: settings.EVENTS_COALESCE_SECONDS)
+scheduling.before_waiting.append(coalescer.flush)

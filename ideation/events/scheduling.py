@@ -36,6 +36,10 @@ from ideation.events import outage
 logger = logging.getLogger(__name__)
 
 
+# Called before waiting for the runner to be idle: what a process noted but has not yet asked for (``coalesce``).
+before_waiting: list = []
+
+
 def pending_key(consultation_id: int) -> str:
     return f"analysis-pending:{consultation_id}"
 
@@ -169,6 +173,8 @@ class LocalRunner:
 
     def wait_idle(self, timeout: float | None = 60.0) -> bool:
         """Wait until nothing is pending or running (``None``: however long it takes); False on time-out."""
+        for flush in before_waiting:
+            flush()
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
             while self._due or self._tasks or self._busy:

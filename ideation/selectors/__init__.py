@@ -48,6 +48,24 @@ def participant_get(*, consultation: Consultation, uid: str | uuid.UUID) -> Part
     return Participant.objects.select_related("consultation").filter(consultation=consultation, uid=uid).first()
 
 
+def participant_with_consultation(
+    *, slug: str, uid: str | uuid.UUID, include_drafts: bool = False
+) -> Participant | None:
+    """The participant ``uid`` of the consultation ``slug`` with their consultation, in one query.
+
+    The same rules as ``consultation_get`` then ``participant_get`` (drafts
+    only for facilitators): the participant pages' hot path.
+    """
+    try:
+        uid = uuid.UUID(str(uid))
+    except ValueError:
+        return None
+    qs = Participant.objects.select_related("consultation").filter(consultation__slug=slug, uid=uid)
+    if not include_drafts:
+        qs = qs.exclude(consultation__status=Consultation.Status.DRAFT)
+    return qs.first()
+
+
 def participant_for_chat(*, consultation: Consultation, key: str) -> Participant | None:
     """The participant a chat account (by its keyed hash) is in this consultation, if any."""
     if not key:
@@ -98,21 +116,41 @@ def statement_next(*, participant: Participant, rng: random.Random | None = None
     Weights are the latest analysis's priorities (1 for statements it has not
     seen yet) or, before any analysis, ``newness_weight``.
     """
-    rng = rng or _random
     candidates = _unvoted(participant)
     priorities = statement_priorities(consultation=participant.consultation)
     if priorities is None:
         rows = list(candidates.annotate(n=Count("votes")).values_list("pk", "n"))
-        weights = [newness_weight(n) for _pk, n in rows]
     else:
         rows = [(pk, None) for pk in candidates.values_list("pk", flat=True)]
+    chosen = _choose(rows, priorities, rng or _random)
+    return None if chosen is None else Statement.objects.get(pk=chosen)
+
+
+def _choose(rows: list[tuple[int, int | None]], priorities: dict[int, float] | None, rng: random.Random) -> int | None:
+    """Draw one of the candidates ``(pk, votes on it)`` by weight (``statement_next``'s rule)."""
+    if priorities is None:
+        weights = [newness_weight(n) for _pk, n in rows]
+    else:
         weights = [max(priorities.get(pk, 1.0), 0.0) for pk, _n in rows]
     if not rows:
         return None
     if sum(weights) <= 0:
         weights = [1.0] * len(rows)
-    chosen = rng.choices([pk for pk, _n in rows], weights=weights, k=1)[0]
-    return Statement.objects.get(pk=chosen)
+    return rng.choices([pk for pk, _n in rows], weights=weights, k=1)[0]
+
+
+def deck_next(*, participant: Participant, rng: random.Random | None = None) -> tuple[Statement | None, VoteProgress]:
+    """``statement_next`` and ``vote_progress`` together, in three queries: after each vote of the JSON deck."""
+    voted = Vote.objects.filter(participant=participant, statement=OuterRef("pk"))
+    shown = Statement.objects.visible(participant.consultation).exclude(author=participant).annotate(mine=Exists(voted))
+    priorities = statement_priorities(consultation=participant.consultation)
+    if priorities is None:
+        rows = list(shown.annotate(n=Count("votes")).values_list("pk", "mine", "n"))
+    else:
+        rows = [(pk, mine, None) for pk, mine in shown.values_list("pk", "mine")]
+    progress = VoteProgress(voted=sum(1 for _pk, mine, _n in rows if mine), total=len(rows))
+    chosen = _choose([(pk, n) for pk, mine, n in rows if not mine], priorities, rng or _random)
+    return (None if chosen is None else Statement.objects.get(pk=chosen)), progress
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,28 @@ def read(request: HttpRequest, consultation: Consultation) -> tuple[Participant 
     return participant, False
 
 
+def resolve(
+    request: HttpRequest, slug: str, *, include_drafts: bool
+) -> tuple[Consultation | None, Participant | None, bool]:
+    """The consultation ``slug``, the participant its cookie names, and whether the cookie was tampered with.
+
+    ``selectors.consultation_get`` then ``read`` in one query when the cookie
+    names a participant (every page after consent, every vote).
+    """
+    name = f"p_{slug}"
+    tampered = False
+    if name in request.COOKIES:
+        try:
+            uid = request.get_signed_cookie(name, salt=SALT, max_age=settings.PARTICIPANT_COOKIE_AGE)
+        except signing.BadSignature:
+            tampered = True
+        else:
+            participant = selectors.participant_with_consultation(slug=slug, uid=uid, include_drafts=include_drafts)
+            if participant is not None:
+                return participant.consultation, participant, False
+    return selectors.consultation_get(slug=slug, include_drafts=include_drafts), None, tampered
+
+
 def write(response: HttpResponse, participant: Participant) -> None:
     response.set_signed_cookie(
         cookie_name(participant.consultation),

@@ -370,3 +370,27 @@ def test_consent_to_be_quoted_is_optional_on_the_web_and_changeable_on_the_profi
     assert Participant.objects.filter(consultation=demo, quote_consent=True).count() == 2
     unquoted.post("/c/nextstrategy/profile/", {"stakeholder_group": "", "region": ""})
     assert Participant.objects.filter(consultation=demo, quote_consent=True).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("accept", "json_expected"),
+    [
+        ("application/json", True),
+        ("application/json, text/plain;q=0.5", True),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", False),  # a browser's form post
+        ("text/html, application/json;q=0.5", False),
+    ],
+)
+def test_json_vote_is_recognised_by_the_accept_header(demo, accept, json_expected):
+    client = Client()
+    client.post("/c/nextstrategy/", {"consent": "yes"})
+    first, second = Statement.objects.filter(consultation=demo, moderation=1)[:2]
+    response = client.post("/c/nextstrategy/vote/", {"statement": first.pk, "choice": "1"}, HTTP_ACCEPT=accept)
+    if not json_expected:
+        assert response.status_code == 302
+        return
+    data = response.json()
+    assert data["ok"] and data["position"] == 2 and data["statement"]["id"] != first.pk
+    bad = client.post("/c/nextstrategy/vote/", {"statement": second.pk, "choice": "7"}, HTTP_ACCEPT=accept)
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_choice"
+    assert Vote.objects.filter(statement=second).count() == 0

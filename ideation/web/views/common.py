@@ -38,8 +38,16 @@ def client_key(request: HttpRequest) -> str:
 
 
 def wants_json(request: HttpRequest) -> bool:
-    """Requests from our small enhancement script (static/js/enhance.js)."""
-    return request.headers.get("X-Requested-With") == "fetch"
+    """Requests from our small enhancement script (static/js/enhance.js), or any client asking for JSON.
+
+    ``Accept: application/json`` counts when JSON is preferred to HTML (a
+    browser's ``text/html, ..., */*`` still gets the page).
+    """
+    if request.headers.get("X-Requested-With") == "fetch":
+        return True
+    if "json" not in request.headers.get("Accept", ""):
+        return False
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
 
 
 def participant_page(*, needs_participant: bool = True) -> Callable:
@@ -54,10 +62,11 @@ def participant_page(*, needs_participant: bool = True) -> Callable:
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, slug: str, *args, **kwargs) -> HttpResponse:
-            consultation = selectors.consultation_get(slug=slug, include_drafts=request.user.is_staff)
+            consultation, participant, tampered = participant_cookie.resolve(
+                request, slug, include_drafts=request.user.is_staff
+            )
             if consultation is None:
                 raise Http404(_("There is no consultation here."))
-            participant, tampered = participant_cookie.read(request, consultation)
             language = choose_language(request, consultation, participant)
             translation.activate(language)
             request.LANGUAGE_CODE = language

@@ -210,11 +210,11 @@ def _vote_posted(request: HttpRequest, consultation: Consultation, participant: 
         services.vote_cast(participant=participant, statement_id=statement_id, choice=choice, channel=WEB)
     except DomainError as exc:
         return domain_error_response(request, exc, deck)
-    following = services.participant_advance(participant=participant, at=selectors.Step.deck())
     if wants_json(request):
-        more = following.kind == selectors.StepKind.DECK
-        statement = selectors.statement_next(participant=participant) if more else None
-        progress = selectors.vote_progress(participant=participant)
+        # participant_advance(at=deck), statement_next and vote_progress, in one reading of the deck
+        statement, progress = selectors.deck_next(participant=participant)
+        following = selectors.Step.deck() if statement is not None else selectors.Step.done()
+        services.participant_record_step(participant=participant, step=following)
         return JsonResponse(
             {
                 "ok": True,
@@ -224,6 +224,7 @@ def _vote_posted(request: HttpRequest, consultation: Consultation, participant: 
                 "progress": _("%(position)s of %(total)s") % {"position": progress.position, "total": progress.total},
             }
         )
+    services.participant_advance(participant=participant, at=selectors.Step.deck())
     back = request.POST.get("next", "")
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return redirect(back)
