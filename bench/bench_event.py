@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> None:
-    from bench import event_run
+    from bench import event_figures, event_run
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--web", type=int, default=1000, help="participants on the web")
@@ -49,6 +49,7 @@ def main() -> None:
         SECRET_KEY="bench-" + "k" * 50,
         HTTPS="false",
         LOG_LEVEL="WARNING",
+        ANALYSIS_RUNNER="off",  # this process sets up and counts; the stack's Celery worker analyses
     )
     os.environ.pop("REDIS_URL", None)  # this process only sets up and counts; the stack has its own Redis
     import django
@@ -79,8 +80,8 @@ def main() -> None:
         )
         started = time.monotonic()
         result = event_run.run_event(stack, plan)
-        summary = event_run.summarise(result)
-        for line in event_run.report(summary):
+        summary = event_figures.summarise(result)
+        for line in event_figures.report(summary):
             print(line)
         load = os.getloadavg()
         print(f"run took {time.monotonic() - started:.0f} s; load average at the end {load[0]:.1f} {load[1]:.1f}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import event_run
+from bench import event_figures, event_run
 from tests.e2e.conftest import database_url
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -16,15 +16,17 @@ pytestmark = [pytest.mark.e2e, pytest.mark.services, pytest.mark.django_db(trans
 def test_an_event_survives_a_worker_and_a_redis_restart(tmp_path):
     event_run.setup_event(statements=12)
     stack = event_run.Stack(database_url(), tmp_path, debounce=0.5)
-    plan = event_run.Plan(web=30, telegram=10, seconds=20, rate=12, redis_down=2.0, settle=90)
+    plan = event_run.Plan(
+        web=30, telegram=10, seconds=30, rate=12, worker_restart_at=0.2, redis_restart_at=0.5, settle=90
+    )
     try:
         stack.start()
         result = event_run.run_event(stack, plan, progress=print)
     finally:
         stack.stop_all()
-    s = event_run.summarise(result)
+    s = event_figures.summarise(result)
     logs = "\n".join(f"--- {name}.log\n{stack.log_tail(name)}" for name in ("web", "worker"))
-    print("\n".join(event_run.report(s)))
+    print("\n".join(event_figures.report(s)))
     assert result.joined_web == 30 and result.joined_telegram == 10, result.errors
     assert s["ok"]["web"] >= 100 and s["ok"]["telegram"] >= 10, s
     assert s["lost"] == {"web": 0, "telegram": 0}, s
