@@ -79,7 +79,7 @@ def main() -> None:
             settle=120,
         )
         started = time.monotonic()
-        result = event_run.run_event(stack, plan)
+        result = event_run.run_event(stack, plan, progress=lambda line: print(line, flush=True))
         summary = event_figures.summarise(result)
         for line in event_figures.report(summary):
             print(line)

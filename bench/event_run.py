@@ -18,6 +18,7 @@ the Celery worker is restarted (terminate, start again), then Redis.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import itertools
 import json
@@ -477,9 +478,12 @@ async def _crowd(stack: Stack, plan: Plan, ids: list[int], result: Result, progr
             result.errors.append(f"telegram join: {error!r}"[:200])
             return False
 
+    # A thread per Telegram person (each waits for the bot's replies); asyncio's default pool has only a few.
+    loop = asyncio.get_running_loop()
+    threads = concurrent.futures.ThreadPoolExecutor(max_workers=len(telegram) + 1)
     joined = await asyncio.gather(
         asyncio.gather(*(join(p) for p in web)),
-        asyncio.gather(*(asyncio.to_thread(join_telegram, p) for p in telegram)),
+        asyncio.gather(*(loop.run_in_executor(threads, join_telegram, p) for p in telegram)),
     )
     web = [p for p, ok in zip(web, joined[0], strict=True) if ok]
     telegram = [p for p, ok in zip(telegram, joined[1], strict=True) if ok]
@@ -492,7 +496,6 @@ async def _crowd(stack: Stack, plan: Plan, ids: list[int], result: Result, progr
     idle_web = list(reversed(web))
     idle_telegram = list(reversed(telegram))
     tasks: set[asyncio.Future] = set()
-    loop = asyncio.get_running_loop()
     result.started = start = time.monotonic() + 0.5
     restarts = asyncio.ensure_future(_restarts(stack, plan, start, result, progress))
     telegram_due = 0.0
@@ -502,17 +505,15 @@ async def _crowd(stack: Stack, plan: Plan, ids: list[int], result: Result, progr
         pool.insert(0, person)
 
     for i in range(total):
-        if (wait := start + i / plan.rate - time.monotonic()) > 0:
-            await asyncio.sleep(wait)
+        # Behind schedule, still let the answers in (they free people to vote again).
+        await asyncio.sleep(max(0.0, start + i / plan.rate - time.monotonic()))
         telegram_due += share
         if telegram_due >= 1 and idle_telegram:
             telegram_due -= 1
             person = idle_telegram.pop()
             vote = Vote("telegram", time.monotonic())
             result.votes.append(vote)
-            future = asyncio.ensure_future(
-                asyncio.to_thread(person.vote, next(choices) % 3, vote, result.webhook_statuses)
-            )
+            future = loop.run_in_executor(threads, person.vote, next(choices) % 3, vote, result.webhook_statuses)
             future.add_done_callback(lambda _f, p=person: None if p.done else back(idle_telegram, p))
         elif idle_web:
             person = idle_web.pop()
@@ -532,7 +533,24 @@ async def _crowd(stack: Stack, plan: Plan, ids: list[int], result: Result, progr
     if tasks:
         await asyncio.wait(tasks, timeout=120)
     await transport.aclose()
-    del loop
+    threads.shutdown(wait=False)
+
+
+async def _in_own_thread(function):
+    """Run ``function`` in a new thread of its own (not a pool the crowd may fill) and await its result."""
+    future = asyncio.get_running_loop().create_future()
+    loop = asyncio.get_running_loop()
+
+    def run() -> None:
+        try:
+            value = function()
+        except BaseException as error:  # noqa: BLE001 - handed to the awaiting coroutine
+            loop.call_soon_threadsafe(future.set_exception, error)
+        else:
+            loop.call_soon_threadsafe(future.set_result, value)
+
+    threading.Thread(target=run, daemon=True).start()
+    return await future
 
 
 async def _restarts(stack: Stack, plan: Plan, start: float, result: Result, progress) -> None:
@@ -541,15 +559,15 @@ async def _restarts(stack: Stack, plan: Plan, start: float, result: Result, prog
     async def worker() -> None:
         await asyncio.sleep(max(0.0, start + plan.worker_restart_at * plan.seconds - time.monotonic()))
         result.worker_restarted_mono = time.monotonic()
-        result.worker_restarted = await asyncio.to_thread(stack.restart_worker)
+        result.worker_restarted = await _in_own_thread(stack.restart_worker)
         progress(f"   +{time.monotonic() - start:.0f} s: the Celery worker restarted")
 
     async def redis() -> None:
         await asyncio.sleep(max(0.0, start + plan.redis_restart_at * plan.seconds - time.monotonic()))
         result.redis_stopped = time.monotonic()
-        await asyncio.to_thread(stack.stop_redis)
+        await _in_own_thread(stack.stop_redis)
         await asyncio.sleep(plan.redis_down)
-        await asyncio.to_thread(stack.start_redis)
+        await _in_own_thread(stack.start_redis)
         result.redis_started = time.monotonic()
         progress(
             f"   +{result.redis_stopped - start:.0f} s: Redis stopped, "
