@@ -505,8 +505,11 @@ async def _crowd(stack: Stack, plan: Plan, ids: list[int], result: Result, progr
         pool.insert(0, person)
 
     for i in range(total):
-        # Behind schedule, still let the answers in (they free people to vote again).
+        # Behind schedule, still let the answers in (they free people to vote again); the voting time is fixed:
+        # votes the crowd could not send in it (everyone still waiting for an answer) are not sent.
         await asyncio.sleep(max(0.0, start + i / plan.rate - time.monotonic()))
+        if time.monotonic() > start + plan.seconds:
+            break
         telegram_due += share
         if telegram_due >= 1 and idle_telegram:
             telegram_due -= 1
