@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 
 from ideation.models import AnalysisSnapshot, Consultation, ScreenState, Statement, Vote
-from ideation.selectors.analysis_reader import Audience, analysis_read, shown_statements
+from ideation.selectors.analysis_reader import Audience, Tally, analysis_read, shown_statements
 from ideation.services.analysis import membership_key
 
 PINNED = "pinned"
@@ -33,31 +33,23 @@ class ScreenShown:
 
 
 @dataclass(frozen=True)
-class Split:
-    """Agree / disagree / pass counts of one statement (overall, or in one group) and whole percentages."""
+class Split(Tally):
+    """Agree / disagree / pass counts of one statement (overall, or in one group) and whole percentages.
 
-    agree: int
-    disagree: int
-    passed: int
-
-    @property
-    def total(self) -> int:
-        return self.agree + self.disagree + self.passed
-
-    def _pct(self, n: int) -> int:
-        return round(100 * n / self.total) if self.total else 0
+    The reader's ``Tally`` (percentages that add up to 100), named as the screen's script reads them.
+    """
 
     @property
     def agree_pct(self) -> int:
-        return self._pct(self.agree)
+        return self.agree_percent
 
     @property
     def disagree_pct(self) -> int:
-        return self._pct(self.disagree)
+        return self.disagree_percent
 
     @property
     def pass_pct(self) -> int:
-        return max(0, 100 - self.agree_pct - self.disagree_pct) if self.total else 0
+        return self.pass_percent
 
     def as_dict(self) -> dict:
         return {
