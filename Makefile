@@ -34,7 +34,10 @@ run: $(VENV)/.installed-base
 	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --no-access-log --lifespan off
 
 ## test: install what the tests need (Chromium included) and run the whole suite
+# The analysis kernels are compiled once, before the tests start servers and workers that would all
+# compile them at the same moment into numba's on-disk cache (which can leave it unloadable).
 test: $(VENV)/.installed-dev chromium
+	$(BIN)/python -c "from worker.analysis import warm_up; warm_up()"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 chromium:
