@@ -14,14 +14,13 @@ from ideation.services.common import note_channel, require_channel, require_open
 
 VALID_CHOICES = frozenset(Vote.Choice.values)
 
-# One statement does the checks and the write: the statement must be the consultation's, visible
-# (``Statement.objects.visible``: accepted in strict mode, not rejected otherwise) and not the
-# participant's own; voting again replaces the earlier vote. Nothing is written when a check fails.
+# One statement does the checks and the write: the statement must be one the participant may vote on
+# (``Statement.objects.visible``, not their own: the same rule as everywhere, as a subquery); voting
+# again replaces the earlier vote. Nothing is written when a check fails. ("WHERE true": SQLite reads
+# "SELECT ... ON CONFLICT" as a join without it.)
 _UPSERT = """
 INSERT INTO {vote} (participant_id, statement_id, choice, channel, created, updated)
-SELECT %s, s.id, %s, %s, %s, %s FROM {statement} s
-WHERE s.id = %s AND s.consultation_id = %s AND s.moderation {visible} %s
-  AND (s.author_id IS NULL OR s.author_id <> %s)
+SELECT %s, votable.id, %s, %s, %s, %s FROM ({votable}) votable WHERE true
 ON CONFLICT (participant_id, statement_id)
 DO UPDATE SET choice = excluded.choice, channel = excluded.channel, updated = excluded.updated
 RETURNING id
@@ -44,15 +43,12 @@ def vote_cast(*, participant: Participant, statement_id: int, choice: int, chann
         raise InvalidChoice()
     if type(statement_id) is not int or not 0 < statement_id < 2**63:  # beyond a bigint: no such statement
         raise StatementNotFound()
-    if consultation.is_strict:
-        visible, moderation = "=", Statement.Moderation.ACCEPTED
-    else:
-        visible, moderation = "<>", Statement.Moderation.REJECTED
-    sql = _UPSERT.format(vote=Vote._meta.db_table, statement=Statement._meta.db_table, visible=visible)
+    votable = Statement.objects.visible(consultation).filter(pk=statement_id).exclude(author=participant)
+    votable_sql, votable_params = votable.values("id").query.sql_with_params()
+    sql = _UPSERT.format(vote=Vote._meta.db_table, votable=votable_sql)
     now = timezone.now()
     stamp = connection.ops.adapt_datetimefield_value(now)
-    params = [participant.pk, choice, channel, stamp, stamp, statement_id, consultation.pk, int(moderation)]
-    params.append(participant.pk)
+    params = [participant.pk, choice, channel, stamp, stamp, *votable_params]
     first_on_channel = channel not in participant.channels
     with transaction.atomic() if first_on_channel else nullcontext():
         with connection.cursor() as cursor:
