@@ -86,11 +86,6 @@ def participant_answers(*, participant: Participant) -> dict[int, str]:
     return dict(participant.answers.values_list("question_id", "text"))
 
 
-def _unvoted(participant: Participant) -> QuerySet[Statement]:
-    voted = Vote.objects.filter(participant=participant, statement=OuterRef("pk"))
-    return Statement.objects.visible(participant.consultation).exclude(author=participant).exclude(Exists(voted))
-
-
 def statement_priorities(*, consultation: Consultation) -> dict[int, float] | None:
     """Priorities from the latest analysis, or None before any analysis exists."""
     row = (
@@ -116,7 +111,7 @@ def statement_next(*, participant: Participant, rng: random.Random | None = None
     Weights are the latest analysis's priorities (1 for statements it has not
     seen yet) or, before any analysis, ``newness_weight``.
     """
-    candidates = _unvoted(participant)
+    candidates = unvoted_statements(participant=participant)  # the deck (selectors.journey)
     priorities = statement_priorities(consultation=participant.consultation)
     if priorities is None:
         rows = list(candidates.annotate(n=Count("votes")).values_list("pk", "n"))
@@ -384,6 +379,9 @@ from ideation.selectors.journey import (  # noqa: E402
 )
 from ideation.selectors.journey import (  # noqa: E402
     participant_standing_status as participant_standing_status,
+)
+from ideation.selectors.journey import (  # noqa: E402
+    unvoted_statements as unvoted_statements,
 )
 from ideation.selectors.live import (  # noqa: E402
     analysis_view as analysis_view,
