@@ -297,6 +297,10 @@ class StatementQuerySet(models.QuerySet):
             return qs.filter(moderation=Statement.Moderation.ACCEPTED)
         return qs.exclude(moderation=Statement.Moderation.REJECTED)
 
+    def votable_by(self, participant: Participant) -> StatementQuerySet:
+        """What a participant may vote on: what they may see, but never their own statements."""
+        return self.visible(participant.consultation).exclude(author=participant)
+
 
 class Statement(Translatable):
     """A short statement participants vote on (a Pol.is "comment")."""

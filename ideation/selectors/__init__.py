@@ -137,7 +137,7 @@ def _choose(rows: list[tuple[int, int | None]], priorities: dict[int, float] | N
 def deck_next(*, participant: Participant, rng: random.Random | None = None) -> tuple[Statement | None, VoteProgress]:
     """``statement_next`` and ``vote_progress`` together, in three queries: after each vote of the JSON deck."""
     voted = Vote.objects.filter(participant=participant, statement=OuterRef("pk"))
-    shown = Statement.objects.visible(participant.consultation).exclude(author=participant).annotate(mine=Exists(voted))
+    shown = Statement.objects.votable_by(participant).annotate(mine=Exists(voted))
     priorities = statement_priorities(consultation=participant.consultation)
     if priorities is None:
         rows = list(shown.annotate(n=Count("votes")).values_list("pk", "mine", "n"))
@@ -164,7 +164,7 @@ class VoteProgress:
 
 
 def vote_progress(*, participant: Participant) -> VoteProgress:
-    shown = Statement.objects.visible(participant.consultation).exclude(author=participant)
+    shown = Statement.objects.votable_by(participant)
     total = shown.count()
     voted = Vote.objects.filter(participant=participant, statement__in=shown).count()
     return VoteProgress(voted=voted, total=total)
@@ -172,9 +172,7 @@ def vote_progress(*, participant: Participant) -> VoteProgress:
 
 def statement_for_participant(*, participant: Participant, statement_id: int) -> Statement | None:
     """A statement the participant may see and vote on (for changing a vote)."""
-    return (
-        Statement.objects.visible(participant.consultation).exclude(author=participant).filter(pk=statement_id).first()
-    )
+    return Statement.objects.votable_by(participant).filter(pk=statement_id).first()
 
 
 def participant_vote_choice(*, participant: Participant, statement: Statement) -> int | None:

@@ -107,7 +107,7 @@ def has_profile(*, consultation: Consultation) -> bool:
 def unvoted_statements(*, participant: Participant):
     """The deck: statements the participant may see and has not voted on (never their own)."""
     voted = Vote.objects.filter(participant=participant, statement=OuterRef("pk"))
-    return Statement.objects.visible(participant.consultation).exclude(author=participant).exclude(Exists(voted))
+    return Statement.objects.votable_by(participant).exclude(Exists(voted))
 
 
 def step_after(*, participant: Participant, step: Step) -> Step:

@@ -43,7 +43,7 @@ def vote_cast(*, participant: Participant, statement_id: int, choice: int, chann
         raise InvalidChoice()
     if type(statement_id) is not int or not 0 < statement_id < 2**63:  # beyond a bigint: no such statement
         raise StatementNotFound()
-    votable = Statement.objects.visible(consultation).filter(pk=statement_id).exclude(author=participant)
+    votable = Statement.objects.votable_by(participant).filter(pk=statement_id)
     votable_sql, votable_params = votable.values("id").query.sql_with_params()
     sql = _UPSERT.format(vote=Vote._meta.db_table, votable=votable_sql)
     now = timezone.now()
