@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=20_000)
     parser.add_argument("--questions", type=int, default=5)
     args = parser.parse_args()
-    from bench.bench_live import up
+    from bench.processes import up
 
     var = tempfile.mkdtemp(prefix="bench-report-")
     os.environ.update(

@@ -36,7 +36,6 @@ import asyncio
 import multiprocessing
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -46,22 +45,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.processes import free_port, up  # noqa: E402
+
 CSRF = "b" * 32  # an unmasked CSRF secret: the cookie and the form field carry the same value
 ENDPOINTS = ("trivial", "vote", "json")
-
-
-def up(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- the load generator (a process of its own) --------------------------------------------------

@@ -23,7 +23,6 @@ import contextlib
 import itertools
 import json
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -31,30 +30,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from bench.processes import compose_command, free_port, up
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUG = "open-event"
 SECRET = "event-webhook-secret"
 STAFF, PASSWORD = "event-facilitator", "an-event-facilitator-password"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def up(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.3):
-            return True
-    except OSError:
-        return False
-
-
-def compose_command(service: str) -> list[str]:
-    return list(yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"][service]["command"])
 
 
 def _wait(check, what: str, timeout: float = 60.0, process: subprocess.Popen | None = None) -> None:

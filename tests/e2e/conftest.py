@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,7 +15,8 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-import yaml
+
+from bench.processes import compose_command, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -29,16 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def compose_command(service: str) -> list[str]:
-    return list(yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"][service]["command"])
 
 
 def database_url() -> str:
@@ -132,3 +122,28 @@ async def browser():
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         await browser.close()
+
+
+PASSWORD = "a-long-facilitator-password"
+
+
+@pytest.fixture
+def facilitator(transactional_db):
+    """A staff account "facilitator" whose password the server (its own hasher) accepts."""
+    from django.contrib.auth.hashers import make_password
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="facilitator", is_staff=True)
+    user.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+    user.save()
+    return user
+
+
+async def log_in(page, base: str, next_path: str) -> None:
+    """Log the facilitator in at /admin/login/ and wait for ``next_path``."""
+    await page.goto(f"{base}/admin/login/?next={next_path}")
+    await page.get_by_label("Username").fill("facilitator")
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await page.wait_for_url(f"**{next_path}")

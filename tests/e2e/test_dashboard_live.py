@@ -14,23 +14,10 @@ from django.conf import settings
 from django.core.management import call_command
 
 from ideation.models import Consultation
+from tests.e2e.conftest import log_in
 from worker import jobs
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.asyncio(loop_scope="session")]
-
-PASSWORD = "a-long-facilitator-password"
-
-
-@pytest.fixture
-def facilitator(transactional_db):
-    from django.contrib.auth.hashers import make_password
-
-    from tests.factories import UserFactory
-
-    user = UserFactory(username="facilitator", is_staff=True)
-    user.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
-    user.save()
-    return user
 
 
 class Voter:
@@ -68,11 +55,7 @@ async def test_dashboard_and_screen_follow_votes_live(web_server, demo_data, fac
     dashboard = await context.new_page()
     errors: list[str] = []
     dashboard.on("pageerror", lambda exc: errors.append(str(exc)))
-    await dashboard.goto(f"{web_server}/admin/login/?next=/facilitate/nextstrategy/")
-    await dashboard.get_by_label("Username").fill("facilitator")
-    await dashboard.get_by_label("Password").fill(PASSWORD)
-    await dashboard.get_by_role("button", name="Log in").click()
-    await dashboard.wait_for_url("**/facilitate/nextstrategy/")
+    await log_in(dashboard, web_server, "/facilitate/nextstrategy/")
     await dashboard.wait_for_selector("[data-live][data-connected=true]", timeout=10_000)
     screen = await (await browser.new_context()).new_page()
     await screen.goto(f"{web_server}/c/nextstrategy/screen/")

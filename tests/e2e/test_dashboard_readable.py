@@ -8,11 +8,11 @@ import pytest
 from django.core.management import call_command
 
 from ideation.models import Consultation
+from tests.e2e.conftest import log_in as conftest_log_in
 from worker import jobs
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.asyncio(loop_scope="session")]
 
-PASSWORD = "a-long-facilitator-password"
 AA = 4.5  # WCAG 2 AA, normal text
 
 # The contrast ratio of each matched element's text against its effective background: the element's
@@ -82,18 +82,6 @@ PHONE_PAGES = (
 
 
 @pytest.fixture
-def facilitator(transactional_db):
-    from django.contrib.auth.hashers import make_password
-
-    from tests.factories import UserFactory
-
-    user = UserFactory(username="facilitator", is_staff=True)
-    user.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
-    user.save()
-    return user
-
-
-@pytest.fixture
 def grouped(demo_data):
     """The demo consultation with 60 simulated people in camps and a stored analysis: groups to show."""
     call_command("seed_demo", "--simulated", "60", verbosity=0)
@@ -101,13 +89,10 @@ def grouped(demo_data):
 
 
 async def log_in(browser, base: str, **options):
+    """A new browser context (``options``: its viewport...) with the facilitator logged in, on the admin."""
     context = await browser.new_context(locale="en-GB", **options)
     page = await context.new_page()
-    await page.goto(f"{base}/admin/login/?next=/admin/")
-    await page.get_by_label("Username").fill("facilitator")
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Log in").click()
-    await page.wait_for_url("**/admin/")
+    await conftest_log_in(page, base, "/admin/")
     return page
 
 

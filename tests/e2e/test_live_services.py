@@ -16,8 +16,8 @@ from channels.db import database_sync_to_async
 from django.core.management import call_command
 
 from ideation.models import AnalysisSnapshot, Vote
-from tests.e2e.conftest import ROOT, compose_command, free_port, process_env, wait_for_http
-from tests.e2e.test_dashboard_live import PASSWORD, Voter, facilitator  # noqa: F401 - a fixture
+from tests.e2e.conftest import ROOT, compose_command, free_port, log_in, process_env, wait_for_http
+from tests.e2e.test_dashboard_live import Voter
 
 pytestmark = [
     pytest.mark.e2e,
@@ -98,14 +98,11 @@ async def wait_stat(page, value: int, timeout: int = 2000) -> None:
     )
 
 
-async def test_votes_analysis_and_a_redis_outage(stack, demo_data, facilitator, browser):  # noqa: F811
+async def test_votes_analysis_and_a_redis_outage(stack, demo_data, facilitator, browser):
     await database_sync_to_async(call_command)("seed_demo", "--simulated", "40", verbosity=0)
     url = stack["url"]
     page = await (await browser.new_context(locale="en-GB")).new_page()
-    await page.goto(f"{url}/admin/login/?next=/facilitate/nextstrategy/")
-    await page.get_by_label("Username").fill("facilitator")
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Log in").click()
+    await log_in(page, url, "/facilitate/nextstrategy/")
     await page.wait_for_selector("[data-live][data-connected=true]", timeout=10_000)
     votes = int(await page.locator('[data-stat="votes"]').first.text_content())
     assert await page.locator(".map circle").count() == 0

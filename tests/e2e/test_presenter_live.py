@@ -8,23 +8,20 @@ import re
 import pytest
 from channels.db import database_sync_to_async
 
-from tests.e2e.test_dashboard_live import PASSWORD, Voter, facilitator  # noqa: F401 - the fixture
+from tests.e2e.conftest import log_in
+from tests.e2e.test_dashboard_live import Voter
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.asyncio(loop_scope="session")]
 
 PINNED_TOTAL = 'document.querySelector(\'[data-section="pinned"] [data-pin-key="overall"] [data-pin="total"]\')'
 
 
-async def test_a_pinned_statement_reaches_the_open_screen_live(web_server, demo_data, facilitator, browser):  # noqa: F811
+async def test_a_pinned_statement_reaches_the_open_screen_live(web_server, demo_data, facilitator, browser):
     context = await browser.new_context(locale="en-GB")
     dashboard = await context.new_page()
     errors: list[str] = []
     dashboard.on("pageerror", lambda exc: errors.append(str(exc)))
-    await dashboard.goto(f"{web_server}/admin/login/?next=/facilitate/nextstrategy/")
-    await dashboard.get_by_label("Username").fill("facilitator")
-    await dashboard.get_by_label("Password").fill(PASSWORD)
-    await dashboard.get_by_role("button", name="Log in").click()
-    await dashboard.wait_for_url("**/facilitate/nextstrategy/")
+    await log_in(dashboard, web_server, "/facilitate/nextstrategy/")
 
     screen = await (await browser.new_context()).new_page()
     screen.on("pageerror", lambda exc: errors.append(str(exc)))
